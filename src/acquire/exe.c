@@ -1,0 +1,2 @@
+/* Being written: see include/correlate/buildinfo.h */
+typedef int exe_placeholder;

@@ -1,0 +1,45 @@
+/* Splitting a stream of chunks into lines, for the text parsers.
+ * Complete lines inside a chunk are handed over in place (no copy); only a
+ * line cut by a chunk boundary is copied into the caller's partial buffer.
+ * A line longer than the buffer is handed over cut, with overlong set. */
+#ifndef CORRELATE_PARSE_LINES_H
+#define CORRELATE_PARSE_LINES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <stdint.h>
+
+#include "correlate/err.h"
+
+/* line: not NUL-terminated, without the '\n' (and without a trailing '\r').
+ * Returns 0 to go on, or an error code to stop. */
+typedef int (*line_fn)(void *ctx, const char *line, size_t len, bool overlong,
+		       struct err *err);
+
+struct line_splitter {
+	char *partial; /* caller's buffer for a line cut by a chunk boundary */
+	size_t cap;
+	size_t len;
+	bool overlong;
+};
+
+void lines_init(struct line_splitter *s, char *buf, size_t cap);
+
+/* Hands every complete line of the chunk to fn; keeps an unfinished one. */
+int lines_feed(struct line_splitter *s, const char *buf, size_t len, line_fn fn, void *ctx,
+	       struct err *err);
+
+/* Hands over the last line when the stream did not end with '\n'. */
+int lines_finish(struct line_splitter *s, line_fn fn, void *ctx, struct err *err);
+
+/* Number parsing shared by the text parsers. */
+
+/* Parses a decimal uint64 at s[0..len); sets *end to the first byte after
+ * the digits.  Returns 0, or -1 when there is no digit or it overflows. */
+int parse_u64_dec(const char *s, size_t len, uint64_t *out, size_t *end);
+
+/* Skips spaces and tabs; returns the new index. */
+size_t skip_blank(const char *s, size_t len, size_t i);
+
+#endif
