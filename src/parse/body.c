@@ -32,7 +32,6 @@ void body_parser_free(struct body_parser *p)
 {
 	if (!p)
 		return;
-	free(p->json);
 	free(p);
 }
 
@@ -50,7 +49,7 @@ static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == 
 static void excerpt(const char *s, size_t len, char *out, size_t cap)
 {
 	size_t o = 0;
-	for (size_t i = 0; i < len && o + 5 < cap && i < 24; i++) {
+	for (size_t i = 0; i < len && o + 5 < cap && i < 40; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
 			out[o++] = (char)c;
@@ -65,7 +64,7 @@ static void excerpt(const char *s, size_t len, char *out, size_t cap)
 static int detect(struct body_parser *p, const char *h, size_t n, struct err *err)
 {
 	char ex[128];
-	if (starts(h, n, "{")) {
+	if (starts(h, n, "{") || starts(h, n, "[")) {
 		p->fmt = FMT_EXPVAR;
 		return 0;
 	}
@@ -85,7 +84,8 @@ static int detect(struct body_parser *p, const char *h, size_t n, struct err *er
 	}
 	/* Other pprof profiles: "goroutine profile: total 6", "--- mutex:" */
 	const char *sp = memchr(h, ' ', n);
-	if ((sp && starts(sp, n - (size_t)(sp - h), " profile:")) || starts(h, n, "--- ")) {
+	int word = (h[0] >= 'a' && h[0] <= 'z') || (h[0] >= 'A' && h[0] <= 'Z');
+	if ((word && sp && starts(sp, n - (size_t)(sp - h), " profile:")) || starts(h, n, "--- ")) {
 		excerpt(h, n, ex, sizeof ex);
 		err_set(err, ERR_ENDPOINT, "a pprof profile without MemStats (\"%s\")", ex);
 		return err_hint(err, "only heap and allocs profiles carry runtime.MemStats: use "
@@ -110,20 +110,7 @@ static int feed_format(struct body_parser *p, const char *buf, size_t len, struc
 	case FMT_PROMETHEUS:
 		return lines_feed(&p->lines, buf, len, prom_line, p, err);
 	case FMT_EXPVAR:
-		if (p->json_len + len > p->json_cap) {
-			size_t cap = p->json_cap ? p->json_cap : 16384;
-			while (cap < p->json_len + len)
-				cap *= 2;
-			char *n = realloc(p->json, cap);
-			if (!n)
-				return err_set(err, ERR_INTERNAL, "out of memory for a %zu-byte body",
-					       p->json_len + len);
-			p->json = n;
-			p->json_cap = cap;
-		}
-		memcpy(p->json + p->json_len, buf, len);
-		p->json_len += len;
-		return 0;
+		return expvar_feed(p, buf, len, err);
 	case FMT_UNKNOWN:
 		break;
 	}
@@ -210,7 +197,7 @@ int body_parser_finish(struct body_parser *p, struct go_snapshot *out, struct er
 		}
 		break;
 	case FMT_EXPVAR:
-		rc = expvar_parse(p, err);
+		rc = expvar_finish(p, err);
 		break;
 	case FMT_UNKNOWN:
 		break;

@@ -94,3 +94,80 @@ size_t skip_blank(const char *s, size_t len, size_t i)
 		i++;
 	return i;
 }
+
+int dec_parse_u64(const char *s, size_t len, int scale, int round_max, uint64_t *out,
+		  const char **why)
+{
+	typedef unsigned __int128 u128;
+	size_t i = 0;
+	int neg = 0, digits = 0;
+	long exp10 = scale;
+	u128 m = 0;
+	*why = "not a number";
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	/* Up to 36 significant digits are kept exactly; more only round. */
+	for (int frac = 0; i < len; i++) {
+		if (s[i] == '.' && !frac) {
+			frac = 1;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9')
+			break;
+		digits++;
+		if (m < (u128)1 << 118) {
+			m = m * 10 + (u128)(s[i] - '0');
+			exp10 -= frac;
+		} else {
+			exp10 += !frac; /* a digit past the kept ones: scale only */
+		}
+	}
+	if (!digits)
+		return -1;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		int eneg = 0;
+		long e = 0;
+		if (i < len && (s[i] == '-' || s[i] == '+'))
+			eneg = s[i++] == '-';
+		size_t start = i;
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			if (e < 100000)
+				e = e * 10 + (s[i] - '0');
+		if (i == start)
+			return -1;
+		exp10 += eneg ? -e : e;
+	}
+	if (i != len)
+		return -1;
+	if (m == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (neg) {
+		*why = "negative";
+		return -1;
+	}
+	/* 2^64 + 2048: half a double's step above 2^64. */
+	const u128 limit = round_max ? ((u128)1 << 64) + 2048 : (u128)UINT64_MAX;
+	for (; exp10 > 0; exp10--) {
+		if (m > limit / 10)
+			goto too_big;
+		m *= 10;
+	}
+	if (exp10 < 0) {
+		u128 rem_half = 0;
+		for (; exp10 < 0 && m > 0; exp10++) {
+			rem_half = m % 10 >= 5; /* the last one dropped decides */
+			m /= 10;
+		}
+		m += rem_half;
+	}
+	if (m > limit)
+		goto too_big;
+	*out = m > UINT64_MAX ? UINT64_MAX : (uint64_t)m;
+	return 0;
+too_big:
+	*why = "2^64 or more";
+	return -1;
+}

@@ -39,6 +39,16 @@ int lines_finish(struct line_splitter *s, line_fn fn, void *ctx, struct err *err
  * the digits.  Returns 0, or -1 when there is no digit or it overflows. */
 int parse_u64_dec(const char *s, size_t len, uint64_t *out, size_t *end);
 
+/* Parses a decimal number in JSON or Prometheus notation ("123", "1.5e+09",
+ * "2.4229128e+07") exactly from its text, times 10^scale (scale 9 turns
+ * seconds into nanoseconds), rounded half up.  round_max: a value that
+ * rounds to 2^64 within a double's step there becomes UINT64_MAX (the Go
+ * Prometheus client prints uint64 max, NextGC with GOGC=off, as
+ * 1.8446744073709552e+19); without it, 2^64 and above are refused.  Returns
+ * 0, or -1 with *why set: not a number, negative, 2^64 or more. */
+int dec_parse_u64(const char *s, size_t len, int scale, int round_max, uint64_t *out,
+		  const char **why);
+
 /* Skips spaces and tabs; returns the new index. */
 size_t skip_blank(const char *s, size_t len, size_t i);
 

@@ -18,12 +18,13 @@ static int store_value(struct body_parser *p, const char *key, size_t key_len, i
 	return 0;
 }
 
-static int is_known_key(const char *key, size_t key_len)
+/* 0: not a key we read; 1: "Key = v"; 2: "Key = inuse / sys". */
+static int key_shape(const char *key, size_t key_len)
 {
 	for (size_t i = 0; i < go_fields_count; i++)
 		if (go_fields[i].pprof && strlen(go_fields[i].pprof) == key_len &&
 		    memcmp(go_fields[i].pprof, key, key_len) == 0)
-			return 1;
+			return go_fields[i].pprof_part ? 2 : 1;
 	return 0;
 }
 
@@ -58,7 +59,8 @@ int pprof_line(void *vp, const char *line, size_t len, bool overlong, struct err
 	size_t key_len = (size_t)(eq - key);
 	while (key_len > 0 && key[key_len - 1] == ' ')
 		key_len--;
-	if (!is_known_key(key, key_len))
+	int shape = key_shape(key, key_len);
+	if (!shape)
 		return 0; /* PauseNs, PauseEnd, GCCPUFraction, DebugGC ... */
 	if (overlong)
 		return err_set(err, ERR_ENDPOINT, "pprof MemStats line %llu is too long",
@@ -70,11 +72,17 @@ int pprof_line(void *vp, const char *line, size_t len, bool overlong, struct err
 	if (parse_u64_dec(v + i, vlen - i, &a, &used) != 0)
 		return bad_value(p, key, key_len, v, vlen, err);
 	i = skip_blank(v, vlen, i + used);
-	if (i == vlen)
+	if (shape == 1) {
+		if (i != vlen)
+			return bad_value(p, key, key_len, v, vlen, err);
 		return store_value(p, key, key_len, 0, a, err);
+	}
 	/* "inuse / sys" */
-	if (v[i] != '/')
-		return bad_value(p, key, key_len, v, vlen, err);
+	if (i == vlen || v[i] != '/')
+		return err_set(err, ERR_ENDPOINT,
+			       "pprof MemStats line %llu: %.*s: expected \"inuse / sys\", got \"%.*s\"",
+			       (unsigned long long)p->line_no, (int)key_len, key,
+			       (int)(vlen > 40 ? 40 : vlen), v);
 	i = skip_blank(v, vlen, i + 1);
 	if (parse_u64_dec(v + i, vlen - i, &b, &used) != 0 ||
 	    skip_blank(v, vlen, i + used) != vlen)

@@ -2,7 +2,6 @@
  * `name{labels} value [timestamp]` per line.  Only the Go client's metrics
  * in go_fields[] and go_info are read; every sample line is still checked,
  * so a body that is not Prometheus text is refused, not half-read. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +13,17 @@ static int name_start(char c)
 }
 
 static int name_char(char c) { return name_start(c) || (c >= '0' && c <= '9'); }
+
+/* The go_fields[] row of a Prometheus metric name, or NULL. */
+static const struct go_field *prom_field(const char *name, size_t len)
+{
+	for (size_t k = 0; k < go_fields_count; k++) {
+		const struct go_field *f = &go_fields[k];
+		if (f->prom && strlen(f->prom) == len && memcmp(f->prom, name, len) == 0)
+			return f;
+	}
+	return NULL;
+}
 
 static int not_prom(struct body_parser *p, const char *line, size_t len, const char *why,
 		    struct err *err)
@@ -58,32 +68,18 @@ static int label_value(const char *labels, size_t len, const char *name, char *o
 	return -1;
 }
 
-/* A sample value as bytes (or a count): finite, >= 0 and < 2^64.  seconds:
- * the metric is in seconds, stored as nanoseconds. */
+/* A sample value as bytes (or a count): finite, >= 0 and < 2^64, parsed
+ * exactly from its decimal text.  seconds: the metric is in seconds, stored
+ * as nanoseconds. */
 static int value_u64(const char *tok, int seconds, uint64_t *out, const char **why)
 {
-	char *end;
-	double d = strtod(tok, &end);
-	if (end == tok || *end != '\0') {
-		*why = "not a number";
-		return -1;
-	}
-	if (isnan(d) || isinf(d)) {
+	const char *t = tok + (*tok == '+' || *tok == '-');
+	if (strcmp(t, "NaN") == 0 || strcmp(t, "Inf") == 0 || strcmp(t, "nan") == 0 ||
+	    strcmp(t, "inf") == 0) {
 		*why = "NaN or Inf";
 		return -1;
 	}
-	if (seconds)
-		d *= 1e9;
-	if (d < 0) {
-		*why = "negative";
-		return -1;
-	}
-	if (d >= 18446744073709551616.0) {
-		*why = "2^64 or more";
-		return -1;
-	}
-	*out = (uint64_t)(d + 0.5 < 18446744073709551616.0 ? d + 0.5 : d);
-	return 0;
+	return dec_parse_u64(tok, strlen(tok), seconds ? 9 : 0, 1, out, why);
 }
 
 int prom_line(void *vp, const char *line, size_t len, bool overlong, struct err *err)
@@ -93,14 +89,19 @@ int prom_line(void *vp, const char *line, size_t len, bool overlong, struct err 
 	size_t i = skip_blank(line, len, 0);
 	if (i == len || line[i] == '#')
 		return 0; /* blank, # HELP, # TYPE, # EOF */
-	if (overlong)
-		return not_prom(p, line, len, "line too long", err);
 	if (!name_start(line[i]))
 		return not_prom(p, line, len, "expected a metric name", err);
 	size_t ns = i;
 	while (i < len && name_char(line[i]))
 		i++;
 	size_t nl = i - ns;
+	if (overlong) {
+		/* Cut at BODY_LINE_MAX: fine to skip unless it is a metric we read
+		 * (long label sets on build-info metrics are real). */
+		if ((nl == 7 && memcmp(line + ns, "go_info", 7) == 0) || prom_field(line + ns, nl))
+			return not_prom(p, line, len, "line too long", err);
+		return 0;
+	}
 	const char *labels = NULL;
 	size_t labels_len = 0;
 	if (i < len && line[i] == '{') {
@@ -153,16 +154,13 @@ int prom_line(void *vp, const char *line, size_t len, bool overlong, struct err 
 		}
 		return 0;
 	}
-	for (size_t k = 0; k < go_fields_count; k++) {
-		const struct go_field *f = &go_fields[k];
-		if (!f->prom || strlen(f->prom) != nl || memcmp(f->prom, line + ns, nl) != 0)
-			continue;
-		uint64_t v;
-		const char *why;
-		if (value_u64(tok, f->prom_seconds, &v, &why) != 0)
-			return err_set(err, ERR_ENDPOINT, "prometheus line %llu: %s %s: %s",
-				       (unsigned long long)p->line_no, f->prom, tok, why);
-		return go_field_store(&p->snap.ms, f, v, "prometheus", err);
-	}
-	return 0;
+	const struct go_field *f = prom_field(line + ns, nl);
+	if (!f)
+		return 0;
+	uint64_t v;
+	const char *why;
+	if (value_u64(tok, f->prom_seconds, &v, &why) != 0)
+		return err_set(err, ERR_ENDPOINT, "prometheus line %llu: %s %s: %s",
+			       (unsigned long long)p->line_no, f->prom, tok, why);
+	return go_field_store(&p->snap.ms, f, v, "prometheus", err);
 }

@@ -145,7 +145,10 @@ static int smaps_line(void *vctx, const char *line, size_t len, bool overlong, s
 		return err_set(err, ERR_PROC, "smaps: line %llu: counters before any mapping header",
 			       (unsigned long long)p->line_no);
 	if (key_len == 7 && memcmp(line, "VmFlags", 7) == 0) {
-		size_t i = skip_blank(line, len, val_off), n = len - i;
+		size_t i = skip_blank(line, len, val_off);
+		while (len > i && line[len - 1] == ' ')
+			len--; /* the kernel ends the list with a space */
+		size_t n = len - i;
 		if (n >= sizeof p->cur.vm_flags)
 			n = sizeof p->cur.vm_flags - 1;
 		memcpy(p->cur.vm_flags, line + i, n);

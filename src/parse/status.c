@@ -63,7 +63,7 @@ int proc_field_set(const struct proc_field *f, void *base, const char *val, size
 	size_t i = skip_blank(val, len, 0), used;
 	uint64_t v;
 	if (parse_u64_dec(val + i, len - i, &v, &used) != 0)
-		return err_set(err, ERR_PROC, "%s: %s: not a number: \"%.*s\"", what, f->key,
+		return err_set(err, ERR_PROC, "%s: %s: not a number below 2^64: \"%.*s\"", what, f->key,
 			       (int)(len > 40 ? 40 : len), val);
 	i = skip_blank(val, len, i + used);
 	if (f->kib) {
