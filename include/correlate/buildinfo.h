@@ -12,14 +12,14 @@
 #include "correlate/err.h"
 
 struct go_buildinfo {
-	int found;                  /* 1: a Go build info section was read */
-	char go_version[32];        /* "go1.19.8" */
-	char path[256];             /* main package path ("path\t..." line) */
-	char goarch[16];            /* "build\tGOARCH=amd64"; "" unknown */
-	char goos[16];              /* "build\tGOOS=linux" */
-	char buildmode[24];         /* "build\t-buildmode=exe"; "" unknown */
-	int cgo;                    /* "build\tCGO_ENABLED=": 1, 0; -1 unknown */
-	char default_godebug[256];  /* "build\tDefaultGODEBUG=..." (Go 1.21+) */
+	int found;		    /* 1: a Go build info section was read */
+	char go_version[32];	    /* "go1.19.8" */
+	char path[256];		    /* main package path ("path\t..." line) */
+	char goarch[16];	    /* "build\tGOARCH=amd64"; "" unknown */
+	char goos[16];		    /* "build\tGOOS=linux" */
+	char buildmode[24];	    /* "build\t-buildmode=exe"; "" unknown */
+	int cgo;		    /* "build\tCGO_ENABLED=": 1, 0; -1 unknown */
+	char default_godebug[1024]; /* "build\tDefaultGODEBUG=..." (Go 1.21+) */
 };
 
 /* Reads len bytes at file offset off into buf.  Returns the number of bytes

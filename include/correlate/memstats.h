@@ -15,8 +15,8 @@
 
 enum body_format {
 	FMT_UNKNOWN = 0,
-	FMT_PPROF,      /* /debug/pprof/heap?debug=1 (or allocs?debug=1) */
-	FMT_EXPVAR,     /* /debug/vars */
+	FMT_PPROF,	/* /debug/pprof/heap?debug=1 (or allocs?debug=1) */
+	FMT_EXPVAR,	/* /debug/vars */
 	FMT_PROMETHEUS, /* /metrics, text exposition */
 };
 
@@ -25,38 +25,38 @@ const char *body_format_name(enum body_format f);
 
 /* The numbers.  Every field is one row of go_fields[]; keep them in step. */
 struct go_memstats {
-	opt_u64 alloc;          /* MemStats.Alloc (== HeapAlloc) */
-	opt_u64 total_alloc;    /* MemStats.TotalAlloc, cumulative */
-	opt_u64 sys;            /* MemStats.Sys: all the runtime mapped from the OS */
-	opt_u64 lookups;        /* MemStats.Lookups (count) */
-	opt_u64 mallocs;        /* MemStats.Mallocs (count, cumulative) */
-	opt_u64 frees;          /* MemStats.Frees (count, cumulative) */
-	opt_u64 heap_alloc;     /* MemStats.HeapAlloc */
-	opt_u64 heap_sys;       /* MemStats.HeapSys = HeapInuse + HeapIdle */
-	opt_u64 heap_idle;      /* MemStats.HeapIdle */
-	opt_u64 heap_inuse;     /* MemStats.HeapInuse */
-	opt_u64 heap_released;  /* MemStats.HeapReleased */
-	opt_u64 heap_objects;   /* MemStats.HeapObjects (count) */
-	opt_u64 stack_inuse;    /* MemStats.StackInuse */
-	opt_u64 stack_sys;      /* MemStats.StackSys */
-	opt_u64 mspan_inuse;    /* MemStats.MSpanInuse */
-	opt_u64 mspan_sys;      /* MemStats.MSpanSys */
-	opt_u64 mcache_inuse;   /* MemStats.MCacheInuse */
-	opt_u64 mcache_sys;     /* MemStats.MCacheSys */
-	opt_u64 buck_hash_sys;  /* MemStats.BuckHashSys */
-	opt_u64 gc_sys;         /* MemStats.GCSys */
-	opt_u64 other_sys;      /* MemStats.OtherSys */
-	opt_u64 next_gc;        /* MemStats.NextGC, the heap goal */
-	opt_u64 last_gc_ns;     /* MemStats.LastGC, ns since the Unix epoch */
+	opt_u64 alloc;		/* MemStats.Alloc (== HeapAlloc) */
+	opt_u64 total_alloc;	/* MemStats.TotalAlloc, cumulative */
+	opt_u64 sys;		/* MemStats.Sys: all the runtime mapped from the OS */
+	opt_u64 lookups;	/* MemStats.Lookups (count) */
+	opt_u64 mallocs;	/* MemStats.Mallocs (count, cumulative) */
+	opt_u64 frees;		/* MemStats.Frees (count, cumulative) */
+	opt_u64 heap_alloc;	/* MemStats.HeapAlloc */
+	opt_u64 heap_sys;	/* MemStats.HeapSys = HeapInuse + HeapIdle */
+	opt_u64 heap_idle;	/* MemStats.HeapIdle */
+	opt_u64 heap_inuse;	/* MemStats.HeapInuse */
+	opt_u64 heap_released;	/* MemStats.HeapReleased */
+	opt_u64 heap_objects;	/* MemStats.HeapObjects (count) */
+	opt_u64 stack_inuse;	/* MemStats.StackInuse */
+	opt_u64 stack_sys;	/* MemStats.StackSys */
+	opt_u64 mspan_inuse;	/* MemStats.MSpanInuse */
+	opt_u64 mspan_sys;	/* MemStats.MSpanSys */
+	opt_u64 mcache_inuse;	/* MemStats.MCacheInuse */
+	opt_u64 mcache_sys;	/* MemStats.MCacheSys */
+	opt_u64 buck_hash_sys;	/* MemStats.BuckHashSys */
+	opt_u64 gc_sys;		/* MemStats.GCSys */
+	opt_u64 other_sys;	/* MemStats.OtherSys */
+	opt_u64 next_gc;	/* MemStats.NextGC, the heap goal */
+	opt_u64 last_gc_ns;	/* MemStats.LastGC, ns since the Unix epoch */
 	opt_u64 pause_total_ns; /* MemStats.PauseTotalNs */
-	opt_u64 num_gc;         /* MemStats.NumGC (count) */
-	opt_u64 num_forced_gc;  /* MemStats.NumForcedGC (count) */
-	opt_u64 max_rss;        /* pprof: MaxRSS (getrusage peak, bytes) */
-	opt_u64 goroutines;     /* prometheus: go_goroutines */
-	opt_u64 threads;        /* prometheus: go_threads (threads created) */
-	opt_u64 process_rss;    /* prometheus: process_resident_memory_bytes */
-	opt_u64 process_vsize;  /* prometheus: process_virtual_memory_bytes */
-	opt_u64 gomemlimit;     /* prometheus: go_gc_gomemlimit_bytes */
+	opt_u64 num_gc;		/* MemStats.NumGC (count) */
+	opt_u64 num_forced_gc;	/* MemStats.NumForcedGC (count) */
+	opt_u64 max_rss;	/* pprof: MaxRSS (getrusage peak, bytes) */
+	opt_u64 goroutines;	/* prometheus: go_goroutines */
+	opt_u64 threads;	/* prometheus: go_threads (threads created) */
+	opt_u64 process_rss;	/* prometheus: process_resident_memory_bytes */
+	opt_u64 process_vsize;	/* prometheus: process_virtual_memory_bytes */
+	opt_u64 gomemlimit;	/* prometheus: go_gc_gomemlimit_bytes */
 };
 
 enum go_unit { GU_BYTES, GU_COUNT, GU_NS };
@@ -65,12 +65,12 @@ struct go_field {
 	const char *json;   /* correlate's JSON key, e.g. "sys_bytes" */
 	const char *label;  /* MemStats name for people, e.g. "Sys" */
 	const char *pprof;  /* key in "# Key = value" lines; NULL if absent */
-	int pprof_part;     /* 0: "Key = v"; 1, 2: first/second of "Key = a / b" */
+	int pprof_part;	    /* 0: "Key = v"; 1, 2: first/second of "Key = a / b" */
 	const char *expvar; /* key in the "memstats" object; NULL if absent */
 	const char *prom;   /* Prometheus metric name; NULL if absent */
 	int prom_seconds;   /* 1: the metric is in seconds, stored as ns */
 	enum go_unit unit;
-	size_t offset;      /* of the opt_u64 in struct go_memstats */
+	size_t offset; /* of the opt_u64 in struct go_memstats */
 };
 
 extern const struct go_field go_fields[];

@@ -12,8 +12,14 @@ typedef struct {
 	bool known;
 } opt_u64;
 
-static inline opt_u64 opt_some(uint64_t v) { return (opt_u64){v, true}; }
-static inline opt_u64 opt_none(void) { return (opt_u64){0, false}; }
+static inline opt_u64 opt_some(uint64_t v)
+{
+	return (opt_u64){v, true};
+}
+static inline opt_u64 opt_none(void)
+{
+	return (opt_u64){0, false};
+}
 
 /* a + b; unknown when either is unknown or the sum overflows. */
 static inline opt_u64 opt_add(opt_u64 a, opt_u64 b)
@@ -40,7 +46,10 @@ static inline opt_u64 opt_min(opt_u64 a, opt_u64 b)
 }
 
 /* a, or b when a is unknown. */
-static inline opt_u64 opt_or(opt_u64 a, opt_u64 b) { return a.known ? a : b; }
+static inline opt_u64 opt_or(opt_u64 a, opt_u64 b)
+{
+	return a.known ? a : b;
+}
 
 /* a * k with overflow check (k is a unit, e.g. 1024 for kB). */
 static inline opt_u64 opt_mul(opt_u64 a, uint64_t k)

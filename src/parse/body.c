@@ -6,8 +6,8 @@
 
 #include "body.h"
 
-int go_field_store(struct go_memstats *ms, const struct go_field *f, uint64_t v,
-		   const char *where, struct err *err)
+int go_field_store(struct go_memstats *ms, const struct go_field *f, uint64_t v, const char *where,
+		   struct err *err)
 {
 	opt_u64 *slot = go_field_ptr(ms, f);
 	if (slot->known && slot->v != v)
@@ -35,7 +35,10 @@ void body_parser_free(struct body_parser *p)
 	free(p);
 }
 
-enum body_format body_parser_format(const struct body_parser *p) { return p->fmt; }
+enum body_format body_parser_format(const struct body_parser *p)
+{
+	return p->fmt;
+}
 
 static int starts(const char *s, size_t len, const char *prefix)
 {
@@ -43,7 +46,10 @@ static int starts(const char *s, size_t len, const char *prefix)
 	return len >= n && memcmp(s, prefix, n) == 0;
 }
 
-static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 /* Printable excerpt of the first bytes, for messages. */
 static void excerpt(const char *s, size_t len, char *out, size_t cap)
@@ -78,9 +84,11 @@ static int detect(struct body_parser *p, const char *h, size_t n, struct err *er
 		return err_hint(err, "for pprof, ask for the text form: /debug/pprof/heap?debug=1");
 	}
 	if (starts(h, n, "<")) {
-		err_set(err, ERR_ENDPOINT, "the body is an HTML or XML page, not a Go debug endpoint");
-		return err_hint(err, "a login page or a proxy answered? Point --url at the service's "
-				     "/debug/pprof/heap?debug=1, /debug/vars or /metrics");
+		err_set(err, ERR_ENDPOINT,
+			"the body is an HTML or XML page, not a Go debug endpoint");
+		return err_hint(err,
+				"a login page or a proxy answered? Point --url at the service's "
+				"/debug/pprof/heap?debug=1, /debug/vars or /metrics");
 	}
 	/* Other pprof profiles: "goroutine profile: total 6", "--- mutex:" */
 	const char *sp = memchr(h, ' ', n);
@@ -190,9 +198,10 @@ int body_parser_finish(struct body_parser *p, struct go_snapshot *out, struct er
 		if (!rc && !p->saw_sample)
 			rc = err_set(err, ERR_ENDPOINT, "Prometheus text with no samples");
 		if (!rc && !p->snap.ms.sys.known && !p->snap.ms.heap_alloc.known) {
-			rc = err_set(err, ERR_ENDPOINT,
-				     "Prometheus metrics without go_memstats_*: not a Go client, or "
-				     "its Go collector is off");
+			rc =
+			    err_set(err, ERR_ENDPOINT,
+				    "Prometheus metrics without go_memstats_*: not a Go client, or "
+				    "its Go collector is off");
 			err_hint(err, "use the service's /debug/pprof/heap?debug=1 or /debug/vars");
 		}
 		break;

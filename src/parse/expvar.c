@@ -11,24 +11,27 @@
 #include "body.h"
 
 enum js_state {
-	JS_VALUE,        /* a value must start here */
-	JS_KEY_OR_END,   /* after '{': a key or '}' */
-	JS_KEY,          /* after ',' in an object: a key */
-	JS_COLON,        /* after a key */
-	JS_NEXT_OR_END,  /* after a value: ',' or the container's end */
+	JS_VALUE,	 /* a value must start here */
+	JS_KEY_OR_END,	 /* after '{': a key or '}' */
+	JS_KEY,		 /* after ',' in an object: a key */
+	JS_COLON,	 /* after a key */
+	JS_NEXT_OR_END,	 /* after a value: ',' or the container's end */
 	JS_VALUE_OR_END, /* after '[': a value or ']' */
-	JS_STRING,       /* inside a string */
-	JS_ESCAPE,       /* after a backslash */
-	JS_UNICODE,      /* inside \uXXXX */
-	JS_NUMBER,       /* inside a number */
-	JS_LITERAL,      /* inside true, false or null */
-	JS_DONE,         /* after the root value: only blanks */
+	JS_STRING,	 /* inside a string */
+	JS_ESCAPE,	 /* after a backslash */
+	JS_UNICODE,	 /* inside \uXXXX */
+	JS_NUMBER,	 /* inside a number */
+	JS_LITERAL,	 /* inside true, false or null */
+	JS_DONE,	 /* after the root value: only blanks */
 };
 
 /* Numbers: a DFA over RFC 8259's grammar. */
 enum js_num { N_SIGN, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP };
 
-static int blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static int blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 static int bad_json(struct body_parser *p, const char *why, struct err *err)
 {
@@ -151,7 +154,8 @@ static int scan(struct body_parser *p, char c, int *again, struct err *err)
 		if (c == '"') {
 			js->state = js->in_key ? JS_COLON : (js->depth ? JS_NEXT_OR_END : JS_DONE);
 			if (js->in_key && js->depth == 1)
-				js->key_is_memstats = js->key_len == 8 && memcmp(js->key, "memstats", 8) == 0;
+				js->key_is_memstats =
+				    js->key_len == 8 && memcmp(js->key, "memstats", 8) == 0;
 		} else if (c == '\\') {
 			js->state = JS_ESCAPE;
 		} else if (u < 0x20) {

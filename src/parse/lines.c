@@ -11,8 +11,7 @@ void lines_init(struct line_splitter *s, char *buf, size_t cap)
 	s->overlong = false;
 }
 
-static int emit(line_fn fn, void *ctx, const char *line, size_t len, bool overlong,
-		struct err *err)
+static int emit(line_fn fn, void *ctx, const char *line, size_t len, bool overlong, struct err *err)
 {
 	if (len > 0 && line[len - 1] == '\r')
 		len--;

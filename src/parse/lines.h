@@ -14,8 +14,7 @@
 
 /* line: not NUL-terminated, without the '\n' (and without a trailing '\r').
  * Returns 0 to go on, or an error code to stop. */
-typedef int (*line_fn)(void *ctx, const char *line, size_t len, bool overlong,
-		       struct err *err);
+typedef int (*line_fn)(void *ctx, const char *line, size_t len, bool overlong, struct err *err);
 
 struct line_splitter {
 	char *partial; /* caller's buffer for a line cut by a chunk boundary */

@@ -5,8 +5,8 @@
 
 #include "body.h"
 
-static int store_value(struct body_parser *p, const char *key, size_t key_len, int part,
-		       uint64_t v, struct err *err)
+static int store_value(struct body_parser *p, const char *key, size_t key_len, int part, uint64_t v,
+		       struct err *err)
 {
 	for (size_t i = 0; i < go_fields_count; i++) {
 		const struct go_field *f = &go_fields[i];
@@ -31,10 +31,10 @@ static int key_shape(const char *key, size_t key_len)
 static int bad_value(struct body_parser *p, const char *key, size_t key_len, const char *v,
 		     size_t vlen, struct err *err)
 {
-	return err_set(err, ERR_ENDPOINT,
-		       "pprof MemStats line %llu: %.*s: not a non-negative 64-bit integer: \"%.*s\"",
-		       (unsigned long long)p->line_no, (int)key_len, key,
-		       (int)(vlen > 40 ? 40 : vlen), v);
+	return err_set(
+	    err, ERR_ENDPOINT,
+	    "pprof MemStats line %llu: %.*s: not a non-negative 64-bit integer: \"%.*s\"",
+	    (unsigned long long)p->line_no, (int)key_len, key, (int)(vlen > 40 ? 40 : vlen), v);
 }
 
 int pprof_line(void *vp, const char *line, size_t len, bool overlong, struct err *err)
@@ -79,13 +79,13 @@ int pprof_line(void *vp, const char *line, size_t len, bool overlong, struct err
 	}
 	/* "inuse / sys" */
 	if (i == vlen || v[i] != '/')
-		return err_set(err, ERR_ENDPOINT,
-			       "pprof MemStats line %llu: %.*s: expected \"inuse / sys\", got \"%.*s\"",
-			       (unsigned long long)p->line_no, (int)key_len, key,
-			       (int)(vlen > 40 ? 40 : vlen), v);
+		return err_set(
+		    err, ERR_ENDPOINT,
+		    "pprof MemStats line %llu: %.*s: expected \"inuse / sys\", got \"%.*s\"",
+		    (unsigned long long)p->line_no, (int)key_len, key, (int)(vlen > 40 ? 40 : vlen),
+		    v);
 	i = skip_blank(v, vlen, i + 1);
-	if (parse_u64_dec(v + i, vlen - i, &b, &used) != 0 ||
-	    skip_blank(v, vlen, i + used) != vlen)
+	if (parse_u64_dec(v + i, vlen - i, &b, &used) != 0 || skip_blank(v, vlen, i + used) != vlen)
 		return bad_value(p, key, key_len, v, vlen, err);
 	int rc = store_value(p, key, key_len, 1, a, err);
 	return rc ? rc : store_value(p, key, key_len, 2, b, err);

@@ -13,8 +13,8 @@ int kv_split(const char *line, size_t len, size_t *key_len, size_t *val_off);
 /* The row of table[0..n) whose key is line[0..key_len), or NULL.  *hint is
  * where to look first and is moved past a hit: /proc prints its keys in a
  * fixed order, so a lookup costs one comparison in the common case. */
-const struct proc_field *proc_field_find(const struct proc_field *table, size_t n,
-					 const char *key, size_t key_len, size_t *hint);
+const struct proc_field *proc_field_find(const struct proc_field *table, size_t n, const char *key,
+					 size_t key_len, size_t *hint);
 
 /* Parses the value of a numeric /proc line ("  1234 kB" or "  7") into the
  * field `f` of the struct at `base`.  what: the file, for messages. */

@@ -12,7 +12,10 @@ static int name_start(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
 }
 
-static int name_char(char c) { return name_start(c) || (c >= '0' && c <= '9'); }
+static int name_char(char c)
+{
+	return name_start(c) || (c >= '0' && c <= '9');
+}
 
 /* The go_fields[] row of a Prometheus metric name, or NULL. */
 static const struct go_field *prom_field(const char *name, size_t len)

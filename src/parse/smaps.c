@@ -8,36 +8,39 @@
 #include "lines.h"
 #include "procfields.h"
 
-#define ROW(k, field, json) {k, offsetof(struct smaps_values, field), 1, json}
+#define ROW(k, field, json)                                      \
+	{                                                        \
+		k, offsetof(struct smaps_values, field), 1, json \
+	}
 
 const struct proc_field smaps_fields[] = {
-	ROW("Size", size, "size_bytes"),
-	ROW("Rss", rss, "rss_bytes"),
-	ROW("Pss", pss, "pss_bytes"),
-	ROW("Pss_Dirty", pss_dirty, "pss_dirty_bytes"),
-	ROW("Pss_Anon", pss_anon, "pss_anon_bytes"),
-	ROW("Pss_File", pss_file, "pss_file_bytes"),
-	ROW("Pss_Shmem", pss_shmem, "pss_shmem_bytes"),
-	ROW("Shared_Clean", shared_clean, "shared_clean_bytes"),
-	ROW("Shared_Dirty", shared_dirty, "shared_dirty_bytes"),
-	ROW("Private_Clean", private_clean, "private_clean_bytes"),
-	ROW("Private_Dirty", private_dirty, "private_dirty_bytes"),
-	ROW("Referenced", referenced, "referenced_bytes"),
-	ROW("Anonymous", anonymous, "anonymous_bytes"),
-	ROW("KSM", ksm, "ksm_bytes"),
-	ROW("LazyFree", lazy_free, "lazy_free_bytes"),
-	ROW("AnonHugePages", anon_huge_pages, "anon_huge_pages_bytes"),
-	ROW("ShmemPmdMapped", shmem_pmd, "shmem_pmd_mapped_bytes"),
-	ROW("FilePmdMapped", file_pmd, "file_pmd_mapped_bytes"),
-	ROW("Shared_Hugetlb", shared_hugetlb, "shared_hugetlb_bytes"),
-	ROW("Private_Hugetlb", private_hugetlb, "private_hugetlb_bytes"),
-	ROW("Swap", swap, "swap_bytes"),
-	ROW("SwapPss", swap_pss, "swap_pss_bytes"),
-	ROW("Locked", locked, "locked_bytes"),
+    ROW("Size", size, "size_bytes"),
+    ROW("Rss", rss, "rss_bytes"),
+    ROW("Pss", pss, "pss_bytes"),
+    ROW("Pss_Dirty", pss_dirty, "pss_dirty_bytes"),
+    ROW("Pss_Anon", pss_anon, "pss_anon_bytes"),
+    ROW("Pss_File", pss_file, "pss_file_bytes"),
+    ROW("Pss_Shmem", pss_shmem, "pss_shmem_bytes"),
+    ROW("Shared_Clean", shared_clean, "shared_clean_bytes"),
+    ROW("Shared_Dirty", shared_dirty, "shared_dirty_bytes"),
+    ROW("Private_Clean", private_clean, "private_clean_bytes"),
+    ROW("Private_Dirty", private_dirty, "private_dirty_bytes"),
+    ROW("Referenced", referenced, "referenced_bytes"),
+    ROW("Anonymous", anonymous, "anonymous_bytes"),
+    ROW("KSM", ksm, "ksm_bytes"),
+    ROW("LazyFree", lazy_free, "lazy_free_bytes"),
+    ROW("AnonHugePages", anon_huge_pages, "anon_huge_pages_bytes"),
+    ROW("ShmemPmdMapped", shmem_pmd, "shmem_pmd_mapped_bytes"),
+    ROW("FilePmdMapped", file_pmd, "file_pmd_mapped_bytes"),
+    ROW("Shared_Hugetlb", shared_hugetlb, "shared_hugetlb_bytes"),
+    ROW("Private_Hugetlb", private_hugetlb, "private_hugetlb_bytes"),
+    ROW("Swap", swap, "swap_bytes"),
+    ROW("SwapPss", swap_pss, "swap_pss_bytes"),
+    ROW("Locked", locked, "locked_bytes"),
 };
 const size_t smaps_fields_count = sizeof smaps_fields / sizeof smaps_fields[0];
 _Static_assert(sizeof smaps_fields / sizeof smaps_fields[0] ==
-		       sizeof(struct smaps_values) / sizeof(opt_u64),
+		   sizeof(struct smaps_values) / sizeof(opt_u64),
 	       "smaps_fields[] and struct smaps_values must list the same fields");
 
 static int hexval(char c)
@@ -130,9 +133,9 @@ static int smaps_line(void *vctx, const char *line, size_t len, bool overlong, s
 		if (rc)
 			return rc;
 		if (parse_header(line, len, &p->cur) != 0)
-			return err_set(err, ERR_PROC, "smaps: line %llu: not a mapping header: \"%.*s\"",
-				       (unsigned long long)p->line_no, (int)(len > 60 ? 60 : len),
-				       line);
+			return err_set(
+			    err, ERR_PROC, "smaps: line %llu: not a mapping header: \"%.*s\"",
+			    (unsigned long long)p->line_no, (int)(len > 60 ? 60 : len), line);
 		p->have_cur = 1;
 		return 0;
 	}
@@ -142,7 +145,8 @@ static int smaps_line(void *vctx, const char *line, size_t len, bool overlong, s
 		return err_set(err, ERR_PROC, "smaps: line %llu: expected \"Key: value\": \"%.*s\"",
 			       (unsigned long long)p->line_no, (int)(len > 60 ? 60 : len), line);
 	if (!p->have_cur)
-		return err_set(err, ERR_PROC, "smaps: line %llu: counters before any mapping header",
+		return err_set(err, ERR_PROC,
+			       "smaps: line %llu: counters before any mapping header",
 			       (unsigned long long)p->line_no);
 	if (key_len == 7 && memcmp(line, "VmFlags", 7) == 0) {
 		size_t i = skip_blank(line, len, val_off);
@@ -156,7 +160,7 @@ static int smaps_line(void *vctx, const char *line, size_t len, bool overlong, s
 		return 0;
 	}
 	const struct proc_field *f =
-		proc_field_find(smaps_fields, smaps_fields_count, line, key_len, &p->hint);
+	    proc_field_find(smaps_fields, smaps_fields_count, line, key_len, &p->hint);
 	if (!f)
 		return 0; /* KernelPageSize, THPeligible, ProtectionKey ... */
 	return proc_field_set(f, &p->cur.v, line + val_off, len - val_off, "smaps", err);

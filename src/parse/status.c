@@ -7,30 +7,33 @@
 #include "lines.h"
 #include "procfields.h"
 
-#define ROW(k, field, kib, json) {k, offsetof(struct status_values, field), kib, json}
+#define ROW(k, field, kib, json)                                    \
+	{                                                           \
+		k, offsetof(struct status_values, field), kib, json \
+	}
 
 const struct proc_field status_fields[] = {
-	ROW("VmPeak", vm_peak, 1, "vm_peak_bytes"),
-	ROW("VmSize", vm_size, 1, "vm_size_bytes"),
-	ROW("VmLck", vm_lck, 1, "vm_lck_bytes"),
-	ROW("VmHWM", vm_hwm, 1, "vm_hwm_bytes"),
-	ROW("VmRSS", vm_rss, 1, "vm_rss_bytes"),
-	ROW("RssAnon", rss_anon, 1, "rss_anon_bytes"),
-	ROW("RssFile", rss_file, 1, "rss_file_bytes"),
-	ROW("RssShmem", rss_shmem, 1, "rss_shmem_bytes"),
-	ROW("VmData", vm_data, 1, "vm_data_bytes"),
-	ROW("VmStk", vm_stk, 1, "vm_stk_bytes"),
-	ROW("VmExe", vm_exe, 1, "vm_exe_bytes"),
-	ROW("VmLib", vm_lib, 1, "vm_lib_bytes"),
-	ROW("VmPTE", vm_pte, 1, "vm_pte_bytes"),
-	ROW("VmSwap", vm_swap, 1, "vm_swap_bytes"),
-	ROW("Threads", threads, 0, "threads"),
-	ROW("Uid", uid, 0, "uid"),
-	ROW("Tgid", tgid, 0, "tgid"),
+    ROW("VmPeak", vm_peak, 1, "vm_peak_bytes"),
+    ROW("VmSize", vm_size, 1, "vm_size_bytes"),
+    ROW("VmLck", vm_lck, 1, "vm_lck_bytes"),
+    ROW("VmHWM", vm_hwm, 1, "vm_hwm_bytes"),
+    ROW("VmRSS", vm_rss, 1, "vm_rss_bytes"),
+    ROW("RssAnon", rss_anon, 1, "rss_anon_bytes"),
+    ROW("RssFile", rss_file, 1, "rss_file_bytes"),
+    ROW("RssShmem", rss_shmem, 1, "rss_shmem_bytes"),
+    ROW("VmData", vm_data, 1, "vm_data_bytes"),
+    ROW("VmStk", vm_stk, 1, "vm_stk_bytes"),
+    ROW("VmExe", vm_exe, 1, "vm_exe_bytes"),
+    ROW("VmLib", vm_lib, 1, "vm_lib_bytes"),
+    ROW("VmPTE", vm_pte, 1, "vm_pte_bytes"),
+    ROW("VmSwap", vm_swap, 1, "vm_swap_bytes"),
+    ROW("Threads", threads, 0, "threads"),
+    ROW("Uid", uid, 0, "uid"),
+    ROW("Tgid", tgid, 0, "tgid"),
 };
 const size_t status_fields_count = sizeof status_fields / sizeof status_fields[0];
 _Static_assert(sizeof status_fields / sizeof status_fields[0] ==
-		       sizeof(struct status_values) / sizeof(opt_u64),
+		   sizeof(struct status_values) / sizeof(opt_u64),
 	       "status_fields[] and struct status_values must list the same fields");
 
 int kv_split(const char *line, size_t len, size_t *key_len, size_t *val_off)
@@ -43,8 +46,8 @@ int kv_split(const char *line, size_t len, size_t *key_len, size_t *val_off)
 	return 0;
 }
 
-const struct proc_field *proc_field_find(const struct proc_field *table, size_t n,
-					 const char *key, size_t key_len, size_t *hint)
+const struct proc_field *proc_field_find(const struct proc_field *table, size_t n, const char *key,
+					 size_t key_len, size_t *hint)
 {
 	for (size_t k = 0; k < n; k++) {
 		size_t i = (*hint + k) % n;
@@ -63,8 +66,8 @@ int proc_field_set(const struct proc_field *f, void *base, const char *val, size
 	size_t i = skip_blank(val, len, 0), used;
 	uint64_t v;
 	if (parse_u64_dec(val + i, len - i, &v, &used) != 0)
-		return err_set(err, ERR_PROC, "%s: %s: not a number below 2^64: \"%.*s\"", what, f->key,
-			       (int)(len > 40 ? 40 : len), val);
+		return err_set(err, ERR_PROC, "%s: %s: not a number below 2^64: \"%.*s\"", what,
+			       f->key, (int)(len > 40 ? 40 : len), val);
 	i = skip_blank(val, len, i + used);
 	if (f->kib) {
 		if (len - i < 2 || memcmp(val + i, "kB", 2) != 0)
@@ -118,7 +121,7 @@ static int status_line(void *vctx, const char *line, size_t len, bool overlong, 
 		return 0;
 	}
 	const struct proc_field *f =
-		proc_field_find(status_fields, status_fields_count, line, key_len, &c->hint);
+	    proc_field_find(status_fields, status_fields_count, line, key_len, &c->hint);
 	if (!f)
 		return 0;
 	return proc_field_set(f, &c->out->v, val, vlen, "status", err);
@@ -138,6 +141,7 @@ int parse_status(const char *buf, size_t len, struct proc_status *out, struct er
 	if (rc)
 		return rc;
 	if (out->name[0] == '\0' && !out->v.tgid.known)
-		return err_set(err, ERR_PROC, "status: no Name or Tgid line: not /proc/PID/status text");
+		return err_set(err, ERR_PROC,
+			       "status: no Name or Tgid line: not /proc/PID/status text");
 	return 0;
 }

@@ -5,10 +5,11 @@
  * Expected values are read off the files by hand, never copied from the
  * parser's output.  Where tests/data/<dir>/ was captured and with what, see
  * tests/data/README.md. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+/* cmocka.h needs the four above first */
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -18,33 +19,35 @@
 #include "correlate/err.h"
 #include "correlate/memstats.h"
 
-#define K(x) {(uint64_t)(x), true}
-#define F(x) offsetof(struct go_memstats, x)
+#define K(x)                        \
+	{                           \
+		(uint64_t)(x), true \
+	}
+#define F(x)	 offsetof(struct go_memstats, x)
 #define N_FIELDS (sizeof(struct go_memstats) / sizeof(opt_u64))
 
-#define assert_known(o, val)                                                              \
-	do {                                                                              \
-		opt_u64 o_ = (o);                                                         \
-		if (!o_.known)                                                            \
-			fail_msg("%s is unknown, expected %llu", #o,                      \
-				 (unsigned long long)(val));                              \
-		assert_int_equal(o_.v, (val));                                            \
+#define assert_known(o, val)                                                                     \
+	do {                                                                                     \
+		opt_u64 o_ = (o);                                                                \
+		if (!o_.known)                                                                   \
+			fail_msg("%s is unknown, expected %llu", #o, (unsigned long long)(val)); \
+		assert_int_equal(o_.v, (val));                                                   \
 	} while (0)
 
-#define assert_unknown(o)                                                                 \
-	do {                                                                              \
-		opt_u64 o_ = (o);                                                         \
-		if (o_.known)                                                             \
-			fail_msg("%s is known (%llu), expected unknown", #o,              \
-				 (unsigned long long)o_.v);                               \
+#define assert_unknown(o)                                                    \
+	do {                                                                 \
+		opt_u64 o_ = (o);                                            \
+		if (o_.known)                                                \
+			fail_msg("%s is known (%llu), expected unknown", #o, \
+				 (unsigned long long)o_.v);                  \
 	} while (0)
 
-#define assert_err(rc, e, code_, needle)                                                  \
-	do {                                                                              \
-		int rc_ = (rc);                                                           \
-		if (rc_ != (code_) || (e).code != (code_) || !strstr((e).msg, (needle)))  \
-			fail_msg("got rc %d code %d \"%s\"; expected code %d and \"%s\"",  \
-				 rc_, (e).code, (e).msg, (code_), (needle));              \
+#define assert_err(rc, e, code_, needle)                                                       \
+	do {                                                                                   \
+		int rc_ = (rc);                                                                \
+		if (rc_ != (code_) || (e).code != (code_) || !strstr((e).msg, (needle)))       \
+			fail_msg("got rc %d code %d \"%s\"; expected code %d and \"%s\"", rc_, \
+				 (e).code, (e).msg, (code_), (needle));                        \
 	} while (0)
 
 /* Allocation that cannot fail in a test: abort() tells the compiler too. */
@@ -173,10 +176,9 @@ static void assert_memstats(const struct go_memstats *got, const struct go_memst
 /* Sys and HeapSys are sums of their parts to the byte on a real Go body. */
 static void assert_identities(const struct go_memstats *m, const char *what)
 {
-	const opt_u64 *parts[] = {&m->sys,       &m->heap_sys,      &m->heap_idle,
-				  &m->heap_inuse, &m->stack_sys,     &m->mspan_sys,
-				  &m->mcache_sys, &m->buck_hash_sys, &m->gc_sys,
-				  &m->other_sys};
+	const opt_u64 *parts[] = {&m->sys,	 &m->heap_sys,	&m->heap_idle,	&m->heap_inuse,
+				  &m->stack_sys, &m->mspan_sys, &m->mcache_sys, &m->buck_hash_sys,
+				  &m->gc_sys,	 &m->other_sys};
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
 		if (!parts[i]->known)
 			fail_msg("%s: a part of Sys is unknown", what);
@@ -201,9 +203,9 @@ static void assert_identities(const struct go_memstats *m, const char *what)
 /* ---- which fields each format carries ----------------------------------- */
 
 /* What a format never gives: these stay unknown, never 0. */
-static const size_t never_pprof[] = {F(pause_total_ns), F(goroutines),    F(threads),
-				     F(process_rss),    F(process_vsize), F(gomemlimit)};
-static const size_t never_expvar[] = {F(max_rss),     F(goroutines),    F(threads),
+static const size_t never_pprof[] = {F(pause_total_ns), F(goroutines),	  F(threads),
+				     F(process_rss),	F(process_vsize), F(gomemlimit)};
+static const size_t never_expvar[] = {F(max_rss),     F(goroutines),	F(threads),
 				      F(process_rss), F(process_vsize), F(gomemlimit)};
 /* client_golang 1.14 (Debian 12) has no go_gc_gomemlimit_bytes, NumGC or
  * NumForcedGC metric; go_gc_duration_seconds is a summary, not PauseTotalNs. */
@@ -233,8 +235,8 @@ static void assert_carried_fmt(const struct go_snapshot *s, const char *what)
 		assert_string_equal(s->go_version, "");
 		break;
 	case FMT_EXPVAR:
-		assert_carried(&s->ms, never_expvar,
-			       sizeof never_expvar / sizeof never_expvar[0], what);
+		assert_carried(&s->ms, never_expvar, sizeof never_expvar / sizeof never_expvar[0],
+			       what);
 		assert_string_equal(s->go_version, "");
 		break;
 	case FMT_PROMETHEUS:
@@ -258,68 +260,190 @@ struct full_case {
 /* Prometheus carries LastGC in seconds (16 digits) and expvar goes through a
  * double: within 256 ns here, exact in test_*_last_gc_exact. */
 static const struct full_case full_cases[] = {
-	{"go1.19-cgo/memstats.txt", FMT_PPROF, "", 0,
-	 {.alloc = K(67647272), .total_alloc = K(67870912), .sys = K(84328728),
-	  .lookups = K(0), .mallocs = K(4462), .frees = K(1825), .heap_alloc = K(67647272),
-	  .heap_sys = K(70811648), .heap_idle = K(2252800), .heap_inuse = K(68558848),
-	  .heap_released = K(2097152), .heap_objects = K(2637), .stack_inuse = K(491520),
-	  .stack_sys = K(491520), .mspan_inuse = K(39600), .mspan_sys = K(48816),
-	  .mcache_inuse = K(2400), .mcache_sys = K(15600), .buck_hash_sys = K(1445249),
-	  .gc_sys = K(10880768), .other_sys = K(635127), .next_gc = K(134956656),
-	  .last_gc_ns = K(UINT64_C(1795685082163901130)), .num_gc = K(5), .num_forced_gc = K(1),
-	  .max_rss = K(239284224)}},
-	{"go1.19-cgo/vars.json", FMT_EXPVAR, "", 256,
-	 {.alloc = K(67693656), .total_alloc = K(67917296), .sys = K(84328728),
-	  .lookups = K(0), .mallocs = K(4749), .frees = K(1885), .heap_alloc = K(67693656),
-	  .heap_sys = K(70811648), .heap_idle = K(2170880), .heap_inuse = K(68640768),
-	  .heap_released = K(2064384), .heap_objects = K(2864), .stack_inuse = K(491520),
-	  .stack_sys = K(491520), .mspan_inuse = K(39600), .mspan_sys = K(48816),
-	  .mcache_inuse = K(2400), .mcache_sys = K(15600), .buck_hash_sys = K(1445473),
-	  .gc_sys = K(10893104), .other_sys = K(622567), .next_gc = K(134956656),
-	  .last_gc_ns = K(UINT64_C(1795685082163901130)), .pause_total_ns = K(419958),
-	  .num_gc = K(5), .num_forced_gc = K(1)}},
-	{"go1.19-cgo/metrics.prom", FMT_PROMETHEUS, "go1.19.8", 256,
-	 {.alloc = K(67714136), .total_alloc = K(67937776), .sys = K(84328728),
-	  .lookups = K(0), .mallocs = K(4751), .frees = K(1885), .heap_alloc = K(67714136),
-	  .heap_sys = K(70778880), .heap_idle = K(2097152), .heap_inuse = K(68681728),
-	  .heap_released = K(2064384), .heap_objects = K(2866), .stack_inuse = K(524288),
-	  .stack_sys = K(524288), .mspan_inuse = K(39600), .mspan_sys = K(48816),
-	  .mcache_inuse = K(2400), .mcache_sys = K(15600), .buck_hash_sys = K(1445473),
-	  .gc_sys = K(10893104), .other_sys = K(622567), .next_gc = K(134956656),
-	  /* 1.795685082163901e+09 s */
-	  .last_gc_ns = K(UINT64_C(1795685082163901000)), .goroutines = K(9), .threads = K(10),
-	  .process_rss = K(239415296), .process_vsize = K(1571405824)}},
-	{"go1.23-pure/memstats.txt", FMT_PPROF, "", 0,
-	 {.alloc = K(33805664), .total_alloc = K(33961824), .sys = K(42030344),
-	  .lookups = K(0), .mallocs = K(2195), .frees = K(1006), .heap_alloc = K(33805664),
-	  .heap_sys = K(37224448), .heap_idle = K(2736128), .heap_inuse = K(34488320),
-	  .heap_released = K(2260992), .heap_objects = K(1189), .stack_inuse = K(524288),
-	  .stack_sys = K(524288), .mspan_inuse = K(33920), .mspan_sys = K(48960),
-	  .mcache_inuse = K(2400), .mcache_sys = K(15600), .buck_hash_sys = K(1443928),
-	  .gc_sys = K(2275512), .other_sys = K(497608), .next_gc = K(67758200),
-	  .last_gc_ns = K(UINT64_C(1795685109876156152)), .num_gc = K(5), .num_forced_gc = K(1),
-	  .max_rss = K(43704320)}},
-	{"go1.23-pure/vars.json", FMT_EXPVAR, "", 256,
-	 {.alloc = K(33838816), .total_alloc = K(33994976), .sys = K(42030344),
-	  .lookups = K(0), .mallocs = K(2350), .frees = K(1026), .heap_alloc = K(33838816),
-	  .heap_sys = K(37224448), .heap_idle = K(2637824), .heap_inuse = K(34586624),
-	  .heap_released = K(2187264), .heap_objects = K(1324), .stack_inuse = K(524288),
-	  .stack_sys = K(524288), .mspan_inuse = K(33920), .mspan_sys = K(48960),
-	  .mcache_inuse = K(2400), .mcache_sys = K(15600), .buck_hash_sys = K(1443928),
-	  .gc_sys = K(2298136), .other_sys = K(474984), .next_gc = K(67758200),
-	  .last_gc_ns = K(UINT64_C(1795685109876156152)), .pause_total_ns = K(554348),
-	  .num_gc = K(5), .num_forced_gc = K(1)}},
-	{"go1.23-pure/metrics.prom", FMT_PROMETHEUS, "go1.23.5", 256,
-	 {.alloc = K(33863392), .total_alloc = K(34019552), .sys = K(42030344),
-	  .lookups = K(0), .mallocs = K(2353), .frees = K(1026), .heap_alloc = K(33863392),
-	  .heap_sys = K(37191680), .heap_idle = K(2433024), .heap_inuse = K(34758656),
-	  .heap_released = K(2097152), .heap_objects = K(1327), .stack_inuse = K(557056),
-	  .stack_sys = K(557056), .mspan_inuse = K(33920), .mspan_sys = K(48960),
-	  .mcache_inuse = K(2400), .mcache_sys = K(15600), .buck_hash_sys = K(1443928),
-	  .gc_sys = K(2304304), .other_sys = K(468816), .next_gc = K(67758200),
-	  /* 1.795685109876156e+09 s */
-	  .last_gc_ns = K(UINT64_C(1795685109876156000)), .goroutines = K(10), .threads = K(8),
-	  .process_rss = K(44228608), .process_vsize = K(1265405952)}},
+    {"go1.19-cgo/memstats.txt",
+     FMT_PPROF,
+     "",
+     0,
+     {.alloc = K(67647272),
+      .total_alloc = K(67870912),
+      .sys = K(84328728),
+      .lookups = K(0),
+      .mallocs = K(4462),
+      .frees = K(1825),
+      .heap_alloc = K(67647272),
+      .heap_sys = K(70811648),
+      .heap_idle = K(2252800),
+      .heap_inuse = K(68558848),
+      .heap_released = K(2097152),
+      .heap_objects = K(2637),
+      .stack_inuse = K(491520),
+      .stack_sys = K(491520),
+      .mspan_inuse = K(39600),
+      .mspan_sys = K(48816),
+      .mcache_inuse = K(2400),
+      .mcache_sys = K(15600),
+      .buck_hash_sys = K(1445249),
+      .gc_sys = K(10880768),
+      .other_sys = K(635127),
+      .next_gc = K(134956656),
+      .last_gc_ns = K(UINT64_C(1795685082163901130)),
+      .num_gc = K(5),
+      .num_forced_gc = K(1),
+      .max_rss = K(239284224)}},
+    {"go1.19-cgo/vars.json",
+     FMT_EXPVAR,
+     "",
+     256,
+     {.alloc = K(67693656),
+      .total_alloc = K(67917296),
+      .sys = K(84328728),
+      .lookups = K(0),
+      .mallocs = K(4749),
+      .frees = K(1885),
+      .heap_alloc = K(67693656),
+      .heap_sys = K(70811648),
+      .heap_idle = K(2170880),
+      .heap_inuse = K(68640768),
+      .heap_released = K(2064384),
+      .heap_objects = K(2864),
+      .stack_inuse = K(491520),
+      .stack_sys = K(491520),
+      .mspan_inuse = K(39600),
+      .mspan_sys = K(48816),
+      .mcache_inuse = K(2400),
+      .mcache_sys = K(15600),
+      .buck_hash_sys = K(1445473),
+      .gc_sys = K(10893104),
+      .other_sys = K(622567),
+      .next_gc = K(134956656),
+      .last_gc_ns = K(UINT64_C(1795685082163901130)),
+      .pause_total_ns = K(419958),
+      .num_gc = K(5),
+      .num_forced_gc = K(1)}},
+    {"go1.19-cgo/metrics.prom",
+     FMT_PROMETHEUS,
+     "go1.19.8",
+     256,
+     {.alloc = K(67714136),
+      .total_alloc = K(67937776),
+      .sys = K(84328728),
+      .lookups = K(0),
+      .mallocs = K(4751),
+      .frees = K(1885),
+      .heap_alloc = K(67714136),
+      .heap_sys = K(70778880),
+      .heap_idle = K(2097152),
+      .heap_inuse = K(68681728),
+      .heap_released = K(2064384),
+      .heap_objects = K(2866),
+      .stack_inuse = K(524288),
+      .stack_sys = K(524288),
+      .mspan_inuse = K(39600),
+      .mspan_sys = K(48816),
+      .mcache_inuse = K(2400),
+      .mcache_sys = K(15600),
+      .buck_hash_sys = K(1445473),
+      .gc_sys = K(10893104),
+      .other_sys = K(622567),
+      .next_gc = K(134956656),
+      /* 1.795685082163901e+09 s */
+      .last_gc_ns = K(UINT64_C(1795685082163901000)),
+      .goroutines = K(9),
+      .threads = K(10),
+      .process_rss = K(239415296),
+      .process_vsize = K(1571405824)}},
+    {"go1.23-pure/memstats.txt",
+     FMT_PPROF,
+     "",
+     0,
+     {.alloc = K(33805664),
+      .total_alloc = K(33961824),
+      .sys = K(42030344),
+      .lookups = K(0),
+      .mallocs = K(2195),
+      .frees = K(1006),
+      .heap_alloc = K(33805664),
+      .heap_sys = K(37224448),
+      .heap_idle = K(2736128),
+      .heap_inuse = K(34488320),
+      .heap_released = K(2260992),
+      .heap_objects = K(1189),
+      .stack_inuse = K(524288),
+      .stack_sys = K(524288),
+      .mspan_inuse = K(33920),
+      .mspan_sys = K(48960),
+      .mcache_inuse = K(2400),
+      .mcache_sys = K(15600),
+      .buck_hash_sys = K(1443928),
+      .gc_sys = K(2275512),
+      .other_sys = K(497608),
+      .next_gc = K(67758200),
+      .last_gc_ns = K(UINT64_C(1795685109876156152)),
+      .num_gc = K(5),
+      .num_forced_gc = K(1),
+      .max_rss = K(43704320)}},
+    {"go1.23-pure/vars.json",
+     FMT_EXPVAR,
+     "",
+     256,
+     {.alloc = K(33838816),
+      .total_alloc = K(33994976),
+      .sys = K(42030344),
+      .lookups = K(0),
+      .mallocs = K(2350),
+      .frees = K(1026),
+      .heap_alloc = K(33838816),
+      .heap_sys = K(37224448),
+      .heap_idle = K(2637824),
+      .heap_inuse = K(34586624),
+      .heap_released = K(2187264),
+      .heap_objects = K(1324),
+      .stack_inuse = K(524288),
+      .stack_sys = K(524288),
+      .mspan_inuse = K(33920),
+      .mspan_sys = K(48960),
+      .mcache_inuse = K(2400),
+      .mcache_sys = K(15600),
+      .buck_hash_sys = K(1443928),
+      .gc_sys = K(2298136),
+      .other_sys = K(474984),
+      .next_gc = K(67758200),
+      .last_gc_ns = K(UINT64_C(1795685109876156152)),
+      .pause_total_ns = K(554348),
+      .num_gc = K(5),
+      .num_forced_gc = K(1)}},
+    {"go1.23-pure/metrics.prom",
+     FMT_PROMETHEUS,
+     "go1.23.5",
+     256,
+     {.alloc = K(33863392),
+      .total_alloc = K(34019552),
+      .sys = K(42030344),
+      .lookups = K(0),
+      .mallocs = K(2353),
+      .frees = K(1026),
+      .heap_alloc = K(33863392),
+      .heap_sys = K(37191680),
+      .heap_idle = K(2433024),
+      .heap_inuse = K(34758656),
+      .heap_released = K(2097152),
+      .heap_objects = K(1327),
+      .stack_inuse = K(557056),
+      .stack_sys = K(557056),
+      .mspan_inuse = K(33920),
+      .mspan_sys = K(48960),
+      .mcache_inuse = K(2400),
+      .mcache_sys = K(15600),
+      .buck_hash_sys = K(1443928),
+      .gc_sys = K(2304304),
+      .other_sys = K(468816),
+      .next_gc = K(67758200),
+      /* 1.795685109876156e+09 s */
+      .last_gc_ns = K(UINT64_C(1795685109876156000)),
+      .goroutines = K(10),
+      .threads = K(8),
+      .process_rss = K(44228608),
+      .process_vsize = K(1265405952)}},
 };
 
 static void test_full_values(void **state)
@@ -346,44 +470,43 @@ struct body_case {
 	enum body_format fmt;
 	/* read off the file by hand */
 	uint64_t sys, heap_released, stack_inuse, stack_sys;
-	uint64_t max_rss;       /* pprof: MaxRSS; 0 elsewhere */
+	uint64_t max_rss;	/* pprof: MaxRSS; 0 elsewhere */
 	const char *go_version; /* prometheus: go_info; "" elsewhere */
-	uint64_t goroutines;    /* prometheus: go_goroutines */
+	uint64_t goroutines;	/* prometheus: go_goroutines */
 };
 
 static const struct body_case body_cases[] = {
-	{"go1.19-cgo/memstats.txt", FMT_PPROF, 84328728, 2097152, 491520, 491520, 239284224, "", 0},
-	{"go1.19-cgo/vars.json", FMT_EXPVAR, 84328728, 2064384, 491520, 491520, 0, "", 0},
-	{"go1.19-cgo/metrics.prom", FMT_PROMETHEUS, 84328728, 2064384, 524288, 524288, 0,
-	 "go1.19.8", 9},
-	{"go1.23-pure/memstats.txt", FMT_PPROF, 42030344, 2260992, 524288, 524288, 43704320, "", 0},
-	{"go1.23-pure/vars.json", FMT_EXPVAR, 42030344, 2187264, 524288, 524288, 0, "", 0},
-	{"go1.23-pure/metrics.prom", FMT_PROMETHEUS, 42030344, 2097152, 557056, 557056, 0,
-	 "go1.23.5", 10},
-	{"go1.19-pure/memstats.txt", FMT_PPROF, 23180552, 2260992, 491520, 491520, 22102016, "", 0},
-	{"go1.19-pure/allocs.txt", FMT_PPROF, 23442696, 1826816, 491520, 491520, 23212032, "", 0},
-	{"go1.19-pure/vars.json", FMT_EXPVAR, 23442696, 1777664, 491520, 491520, 0, "", 0},
-	{"go1.19-pure/metrics.prom", FMT_PROMETHEUS, 23442696, 1662976, 524288, 524288, 0,
-	 "go1.19.8", 9},
-	{"go1.21-pure/memstats.txt", FMT_PPROF, 26318088, 2744320, 425984, 425984, 26673152, "", 0},
-	{"go1.21-pure/allocs.txt", FMT_PPROF, 26580232, 1630208, 491520, 491520, 27983872, "", 0},
-	{"go1.21-pure/vars.json", FMT_EXPVAR, 26580232, 1556480, 491520, 491520, 0, "", 0},
-	{"go1.21-pure/metrics.prom", FMT_PROMETHEUS, 26580232, 1507328, 557056, 557056, 0,
-	 "go1.21.13", 9},
-	{"go1.22-cgo/memstats.txt", FMT_PPROF, 33903880, 2400256, 425984, 425984, 70504448, "", 0},
-	{"go1.22-cgo/allocs.txt", FMT_PPROF, 33903880, 1794048, 425984, 425984, 71553024, "", 0},
-	{"go1.22-cgo/vars.json", FMT_EXPVAR, 33903880, 1777664, 425984, 425984, 0, "", 0},
-	{"go1.22-cgo/metrics.prom", FMT_PROMETHEUS, 33903880, 1695744, 491520, 491520, 0,
-	 "go1.22.12", 9},
-	{"go1.23-cgo/memstats.txt", FMT_PPROF, 12932360, 2375680, 458752, 458752, 32808960, "", 0},
-	{"go1.23-cgo/allocs.txt", FMT_PPROF, 12932360, 1826816, 491520, 491520, 33726464, "", 0},
-	{"go1.23-cgo/vars.json", FMT_EXPVAR, 12932360, 1818624, 458752, 458752, 0, "", 0},
-	{"go1.23-cgo/metrics.prom", FMT_PROMETHEUS, 12932360, 1712128, 491520, 491520, 0,
-	 "go1.23.5", 9},
-	{"prometheus-2.42/memstats.txt", FMT_PPROF, 24229128, 753664, 655360, 655360, 44433408, "",
-	 0},
-	{"prometheus-2.42/metrics.prom", FMT_PROMETHEUS, 24229128, 565248, 688128, 688128, 0,
-	 "go1.19.8", 27},
+    {"go1.19-cgo/memstats.txt", FMT_PPROF, 84328728, 2097152, 491520, 491520, 239284224, "", 0},
+    {"go1.19-cgo/vars.json", FMT_EXPVAR, 84328728, 2064384, 491520, 491520, 0, "", 0},
+    {"go1.19-cgo/metrics.prom", FMT_PROMETHEUS, 84328728, 2064384, 524288, 524288, 0, "go1.19.8",
+     9},
+    {"go1.23-pure/memstats.txt", FMT_PPROF, 42030344, 2260992, 524288, 524288, 43704320, "", 0},
+    {"go1.23-pure/vars.json", FMT_EXPVAR, 42030344, 2187264, 524288, 524288, 0, "", 0},
+    {"go1.23-pure/metrics.prom", FMT_PROMETHEUS, 42030344, 2097152, 557056, 557056, 0, "go1.23.5",
+     10},
+    {"go1.19-pure/memstats.txt", FMT_PPROF, 23180552, 2260992, 491520, 491520, 22102016, "", 0},
+    {"go1.19-pure/allocs.txt", FMT_PPROF, 23442696, 1826816, 491520, 491520, 23212032, "", 0},
+    {"go1.19-pure/vars.json", FMT_EXPVAR, 23442696, 1777664, 491520, 491520, 0, "", 0},
+    {"go1.19-pure/metrics.prom", FMT_PROMETHEUS, 23442696, 1662976, 524288, 524288, 0, "go1.19.8",
+     9},
+    {"go1.21-pure/memstats.txt", FMT_PPROF, 26318088, 2744320, 425984, 425984, 26673152, "", 0},
+    {"go1.21-pure/allocs.txt", FMT_PPROF, 26580232, 1630208, 491520, 491520, 27983872, "", 0},
+    {"go1.21-pure/vars.json", FMT_EXPVAR, 26580232, 1556480, 491520, 491520, 0, "", 0},
+    {"go1.21-pure/metrics.prom", FMT_PROMETHEUS, 26580232, 1507328, 557056, 557056, 0, "go1.21.13",
+     9},
+    {"go1.22-cgo/memstats.txt", FMT_PPROF, 33903880, 2400256, 425984, 425984, 70504448, "", 0},
+    {"go1.22-cgo/allocs.txt", FMT_PPROF, 33903880, 1794048, 425984, 425984, 71553024, "", 0},
+    {"go1.22-cgo/vars.json", FMT_EXPVAR, 33903880, 1777664, 425984, 425984, 0, "", 0},
+    {"go1.22-cgo/metrics.prom", FMT_PROMETHEUS, 33903880, 1695744, 491520, 491520, 0, "go1.22.12",
+     9},
+    {"go1.23-cgo/memstats.txt", FMT_PPROF, 12932360, 2375680, 458752, 458752, 32808960, "", 0},
+    {"go1.23-cgo/allocs.txt", FMT_PPROF, 12932360, 1826816, 491520, 491520, 33726464, "", 0},
+    {"go1.23-cgo/vars.json", FMT_EXPVAR, 12932360, 1818624, 458752, 458752, 0, "", 0},
+    {"go1.23-cgo/metrics.prom", FMT_PROMETHEUS, 12932360, 1712128, 491520, 491520, 0, "go1.23.5",
+     9},
+    {"prometheus-2.42/memstats.txt", FMT_PPROF, 24229128, 753664, 655360, 655360, 44433408, "", 0},
+    {"prometheus-2.42/metrics.prom", FMT_PROMETHEUS, 24229128, 565248, 688128, 688128, 0,
+     "go1.19.8", 27},
 };
 
 static void test_real_body(void **state)
@@ -505,90 +628,90 @@ static void test_prom_last_gc_exact(void **state)
 
 /* A complete, consistent MemStats in each format (Sys = 4000 + 600 + 100 +
  * 100 + 200 + 700 + 1300 = 7000; HeapSys = 3000 + 1000 = 4000). */
-#define PPROF_HEAD                                                                        \
-	"heap profile: 1: 16 [1: 16] @ heap/1048576\n"                                     \
-	"1: 16 [1: 16] @ 0x46fdc1\n"                                                       \
-	"#\t0x46fdc0\tmain.main+0x10\t/src/main.go:9\n"                                    \
-	"\n"                                                                               \
-	"\n"                                                                               \
+#define PPROF_HEAD                                      \
+	"heap profile: 1: 16 [1: 16] @ heap/1048576\n"  \
+	"1: 16 [1: 16] @ 0x46fdc1\n"                    \
+	"#\t0x46fdc0\tmain.main+0x10\t/src/main.go:9\n" \
+	"\n"                                            \
+	"\n"                                            \
 	"# runtime.MemStats\n"
-#define PPROF_STATS                                                                       \
-	"# Alloc = 100\n"                                                                  \
-	"# TotalAlloc = 200\n"                                                             \
-	"# Sys = 7000\n"                                                                   \
-	"# Lookups = 0\n"                                                                  \
-	"# Mallocs = 10\n"                                                                 \
-	"# Frees = 5\n"                                                                    \
-	"# HeapAlloc = 100\n"                                                              \
-	"# HeapSys = 4000\n"                                                               \
-	"# HeapIdle = 1000\n"                                                              \
-	"# HeapInuse = 3000\n"                                                             \
-	"# HeapReleased = 500\n"                                                           \
-	"# HeapObjects = 5\n"                                                              \
-	"# Stack = 300 / 600\n"                                                            \
-	"# MSpan = 50 / 100\n"                                                             \
-	"# MCache = 20 / 100\n"                                                            \
-	"# BuckHashSys = 200\n"                                                            \
-	"# GCSys = 700\n"                                                                  \
-	"# OtherSys = 1300\n"                                                              \
-	"# NextGC = 4000000\n"                                                             \
-	"# LastGC = 1700000000123456789\n"                                                 \
-	"# PauseNs = [11 22 0 0]\n"                                                        \
-	"# PauseEnd = [1700000000000000000 1700000000123456789 0 0]\n"                     \
-	"# NumGC = 2\n"                                                                    \
-	"# NumForcedGC = 1\n"                                                              \
-	"# GCCPUFraction = 0.0012345\n"                                                    \
-	"# DebugGC = false\n"                                                              \
+#define PPROF_STATS                                                    \
+	"# Alloc = 100\n"                                              \
+	"# TotalAlloc = 200\n"                                         \
+	"# Sys = 7000\n"                                               \
+	"# Lookups = 0\n"                                              \
+	"# Mallocs = 10\n"                                             \
+	"# Frees = 5\n"                                                \
+	"# HeapAlloc = 100\n"                                          \
+	"# HeapSys = 4000\n"                                           \
+	"# HeapIdle = 1000\n"                                          \
+	"# HeapInuse = 3000\n"                                         \
+	"# HeapReleased = 500\n"                                       \
+	"# HeapObjects = 5\n"                                          \
+	"# Stack = 300 / 600\n"                                        \
+	"# MSpan = 50 / 100\n"                                         \
+	"# MCache = 20 / 100\n"                                        \
+	"# BuckHashSys = 200\n"                                        \
+	"# GCSys = 700\n"                                              \
+	"# OtherSys = 1300\n"                                          \
+	"# NextGC = 4000000\n"                                         \
+	"# LastGC = 1700000000123456789\n"                             \
+	"# PauseNs = [11 22 0 0]\n"                                    \
+	"# PauseEnd = [1700000000000000000 1700000000123456789 0 0]\n" \
+	"# NumGC = 2\n"                                                \
+	"# NumForcedGC = 1\n"                                          \
+	"# GCCPUFraction = 0.0012345\n"                                \
+	"# DebugGC = false\n"                                          \
 	"# MaxRSS = 9000\n"
 static const char mini_pprof[] = PPROF_HEAD PPROF_STATS;
 
 static const char mini_expvar[] =
-	"{\n\"cmdline\": [\"./svc\"],\n\"memstats\": {\"Alloc\":100,\"TotalAlloc\":200,"
-	"\"Sys\":7000,\"Lookups\":0,\"Mallocs\":10,\"Frees\":5,\"HeapAlloc\":100,"
-	"\"HeapSys\":4000,\"HeapIdle\":1000,\"HeapInuse\":3000,\"HeapReleased\":500,"
-	"\"HeapObjects\":5,\"StackInuse\":300,\"StackSys\":600,\"MSpanInuse\":50,"
-	"\"MSpanSys\":100,\"MCacheInuse\":20,\"MCacheSys\":100,\"BuckHashSys\":200,"
-	"\"GCSys\":700,\"OtherSys\":1300,\"NextGC\":4000000,\"LastGC\":1700000000000000000,"
-	"\"PauseTotalNs\":33,\"PauseNs\":[11,22,0],\"PauseEnd\":[1,2,0],\"NumGC\":2,"
-	"\"NumForcedGC\":1,\"GCCPUFraction\":0.0012345,\"EnableGC\":true,\"DebugGC\":false,"
-	"\"BySize\":[{\"Size\":8,\"Mallocs\":99,\"Frees\":98}]}\n}\n";
+    "{\n\"cmdline\": [\"./svc\"],\n\"memstats\": {\"Alloc\":100,\"TotalAlloc\":200,"
+    "\"Sys\":7000,\"Lookups\":0,\"Mallocs\":10,\"Frees\":5,\"HeapAlloc\":100,"
+    "\"HeapSys\":4000,\"HeapIdle\":1000,\"HeapInuse\":3000,\"HeapReleased\":500,"
+    "\"HeapObjects\":5,\"StackInuse\":300,\"StackSys\":600,\"MSpanInuse\":50,"
+    "\"MSpanSys\":100,\"MCacheInuse\":20,\"MCacheSys\":100,\"BuckHashSys\":200,"
+    "\"GCSys\":700,\"OtherSys\":1300,\"NextGC\":4000000,\"LastGC\":1700000000000000000,"
+    "\"PauseTotalNs\":33,\"PauseNs\":[11,22,0],\"PauseEnd\":[1,2,0],\"NumGC\":2,"
+    "\"NumForcedGC\":1,\"GCCPUFraction\":0.0012345,\"EnableGC\":true,\"DebugGC\":false,"
+    "\"BySize\":[{\"Size\":8,\"Mallocs\":99,\"Frees\":98}]}\n}\n";
 
 static const char mini_prom[] =
-	"# HELP go_gc_duration_seconds A summary of the pause duration of garbage collection "
-	"cycles.\n"
-	"# TYPE go_gc_duration_seconds summary\n"
-	"go_gc_duration_seconds{quantile=\"0\"} 1.1e-05\n"
-	"go_gc_duration_seconds_sum 3.3e-05\n"
-	"go_gc_duration_seconds_count 2\n"
-	"go_goroutines 7\n"
-	"go_info{version=\"go1.22.1\"} 1\n"
-	"go_memstats_alloc_bytes 100\n"
-	"go_memstats_alloc_bytes_total 200\n"
-	"go_memstats_buck_hash_sys_bytes 200\n"
-	"go_memstats_frees_total 5\n"
-	"go_memstats_gc_sys_bytes 700\n"
-	"go_memstats_heap_alloc_bytes 100\n"
-	"go_memstats_heap_idle_bytes 1000\n"
-	"go_memstats_heap_inuse_bytes 3000\n"
-	"go_memstats_heap_objects 5\n"
-	"go_memstats_heap_released_bytes 500\n"
-	"go_memstats_heap_sys_bytes 4000\n"
-	"go_memstats_last_gc_time_seconds 1.5e+09\n"
-	"go_memstats_lookups_total 0\n"
-	"go_memstats_mallocs_total 10\n"
-	"go_memstats_mcache_inuse_bytes 20\n"
-	"go_memstats_mcache_sys_bytes 100\n"
-	"go_memstats_mspan_inuse_bytes 50\n"
-	"go_memstats_mspan_sys_bytes 100\n"
-	"go_memstats_next_gc_bytes 4e+06\n"
-	"go_memstats_other_sys_bytes 1300\n"
-	"go_memstats_stack_inuse_bytes 300\n"
-	"go_memstats_stack_sys_bytes 600\n"
-	"go_memstats_sys_bytes 7000\n"
-	"go_threads 6\n"
-	"process_resident_memory_bytes 1.2345e+07\n"
-	"process_virtual_memory_bytes 1.23456e+08\n"
-	"process_virtual_memory_max_bytes 1.8446744073709552e+19\n";
+    "# HELP go_gc_duration_seconds A summary of the pause duration of garbage collection "
+    "cycles.\n"
+    "# TYPE go_gc_duration_seconds summary\n"
+    "go_gc_duration_seconds{quantile=\"0\"} 1.1e-05\n"
+    "go_gc_duration_seconds_sum 3.3e-05\n"
+    "go_gc_duration_seconds_count 2\n"
+    "go_goroutines 7\n"
+    "go_info{version=\"go1.22.1\"} 1\n"
+    "go_memstats_alloc_bytes 100\n"
+    "go_memstats_alloc_bytes_total 200\n"
+    "go_memstats_buck_hash_sys_bytes 200\n"
+    "go_memstats_frees_total 5\n"
+    "go_memstats_gc_sys_bytes 700\n"
+    "go_memstats_heap_alloc_bytes 100\n"
+    "go_memstats_heap_idle_bytes 1000\n"
+    "go_memstats_heap_inuse_bytes 3000\n"
+    "go_memstats_heap_objects 5\n"
+    "go_memstats_heap_released_bytes 500\n"
+    "go_memstats_heap_sys_bytes 4000\n"
+    "go_memstats_last_gc_time_seconds 1.5e+09\n"
+    "go_memstats_lookups_total 0\n"
+    "go_memstats_mallocs_total 10\n"
+    "go_memstats_mcache_inuse_bytes 20\n"
+    "go_memstats_mcache_sys_bytes 100\n"
+    "go_memstats_mspan_inuse_bytes 50\n"
+    "go_memstats_mspan_sys_bytes 100\n"
+    "go_memstats_next_gc_bytes 4e+06\n"
+    "go_memstats_other_sys_bytes 1300\n"
+    "go_memstats_stack_inuse_bytes 300\n"
+    "go_memstats_stack_sys_bytes 600\n"
+    "go_memstats_sys_bytes 7000\n"
+    "go_threads 6\n"
+    "process_resident_memory_bytes 1.2345e+07\n"
+    "process_virtual_memory_bytes 1.23456e+08\n"
+    "process_virtual_memory_max_bytes 1.8446744073709552e+19\n";
 
 /* base with the first occurrence of `old` replaced by `new_`; freed by caller. */
 static char *edit(const char *base, const char *old, const char *new_)
@@ -888,8 +1011,8 @@ static void test_pprof_long_unread_line(void **state)
 	assert_true(strlen(pause) > 20000);
 	char *b = edit(mini_pprof, "# PauseNs = [11 22 0 0]\n", pause);
 	/* and a 20 KB frame line in the profile above the MemStats block */
-	char *frame = long_line("#\t0x1\tmain.", 'f', 20000,
-				"+0x1\t/src/x.go:1\n\n# runtime.MemStats\n");
+	char *frame =
+	    long_line("#\t0x1\tmain.", 'f', 20000, "+0x1\t/src/x.go:1\n\n# runtime.MemStats\n");
 	char *b4 = edit(b, "\n# runtime.MemStats\n", frame);
 	struct go_snapshot ref, s;
 	struct err e;
@@ -1091,123 +1214,122 @@ struct bad_case {
 	const char *hint; /* in err.hint; NULL: not checked */
 };
 
-#define MINI_EXPVAR_STATS(x)                                                              \
-	"{\"memstats\":{" x "\"HeapAlloc\":100,\"HeapSys\":4000,\"HeapIdle\":1000,"        \
+#define MINI_EXPVAR_STATS(x)                                                        \
+	"{\"memstats\":{" x "\"HeapAlloc\":100,\"HeapSys\":4000,\"HeapIdle\":1000," \
 	"\"HeapInuse\":3000,\"HeapReleased\":500}}\n"
 
 static const struct bad_case bad_cases[] = {
-	{"empty", "", 0, ERR_ENDPOINT, "the body is empty", NULL},
-	{"only whitespace", " \n\t\r\n  \n", 0, ERR_ENDPOINT, "empty", NULL},
-	{"html", "<html><head><title>Sign in</title></head><body>Please log in</body></html>\n",
-	 0, ERR_ENDPOINT, "HTML", "/debug/pprof/heap?debug=1"},
-	{"short html", "<p>", 0, ERR_ENDPOINT, "HTML", NULL},
-	{"doctype", "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n", 0, ERR_ENDPOINT, "HTML", NULL},
-	{"gzip magic", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff\xb4\x7d\x59", 13, ERR_ENDPOINT,
-	 "gzip", "debug=1"},
-	{"gzip magic alone", "\x1f\x8b", 2, ERR_ENDPOINT, "gzip", NULL},
-	{"goroutine profile", "goroutine profile: total 3\n1 @ 0x43ef76 0x44ee1c\n", 0,
-	 ERR_ENDPOINT, "pprof profile without MemStats", "/debug/pprof/heap?debug=1"},
-	{"short goroutine profile", "goroutine profile: total 3", 0, ERR_ENDPOINT,
-	 "a pprof profile without MemStats (\"goroutine profile: total", NULL},
-	{"mutex profile", "--- mutex:\ncycles/second=2000000000\nsampling period=1\n", 0,
-	 ERR_ENDPOINT, "pprof profile without MemStats", NULL},
-	{"heap profile without MemStats",
-	 "heap profile: 1: 16 [1: 16] @ heap/1048576\n1: 16 [1: 16] @ 0x1\n#\t0x1\tmain+0x1\n\n", 0,
-	 ERR_ENDPOINT, "without a \"# runtime.MemStats\" block", "MemStats block"},
-	{"MemStats header only", PPROF_HEAD, 0, ERR_ENDPOINT, "pprof body has no runtime.MemStats",
-	 NULL},
-	{"pprof negative", PPROF_HEAD "# Sys = -7000\n", 0, ERR_ENDPOINT,
-	 "Sys: not a non-negative 64-bit integer: \" -7000\"", NULL},
-	{"pprof 2^64", PPROF_HEAD "# HeapReleased = 18446744073709551616\n", 0, ERR_ENDPOINT,
-	 "HeapReleased: not a non-negative 64-bit integer", NULL},
-	{"pprof 2^70", PPROF_HEAD "# HeapSys = 1180591620717411303424\n", 0, ERR_ENDPOINT,
-	 "HeapSys: not a non-negative 64-bit integer", NULL},
-	{"pprof float", PPROF_HEAD "# Sys = 7.5e3\n", 0, ERR_ENDPOINT,
-	 "Sys: not a non-negative 64-bit integer", NULL},
-	{"pprof empty value", PPROF_HEAD "# Sys =\n", 0, ERR_ENDPOINT,
-	 "Sys: not a non-negative 64-bit integer", NULL},
-	{"pprof trailing junk", PPROF_HEAD "# Sys = 7000 bytes\n", 0, ERR_ENDPOINT,
-	 "Sys: not a non-negative 64-bit integer", NULL},
-	{"pprof half a pair", PPROF_HEAD "# Stack = 300 /\n", 0, ERR_ENDPOINT,
-	 "Stack: not a non-negative 64-bit integer", NULL},
-	{"pprof pair with junk", PPROF_HEAD "# MSpan = 50 / 100 / 7\n", 0, ERR_ENDPOINT,
-	 "MSpan: not a non-negative 64-bit integer", NULL},
-	{"pprof line without #", PPROF_HEAD "# Alloc = 100\nSys = 7000\n", 0, ERR_ENDPOINT,
-	 "expected \"# Key = value\"", NULL},
-	{"prometheus negative", "go_memstats_sys_bytes -1\n", 0, ERR_ENDPOINT,
-	 "go_memstats_sys_bytes -1: negative", NULL},
-	{"prometheus 1.9e19", "go_memstats_heap_sys_bytes 1.9e19\n", 0, ERR_ENDPOINT,
-	 "go_memstats_heap_sys_bytes 1.9e19: 2^64 or more", NULL},
-	/* 2^64 itself is uint64 max as a double prints it; past a double's step
-	 * above it is out of range. */
-	{"prometheus past 2^64", "go_memstats_sys_bytes 1.8446744073709556e+19\n", 0, ERR_ENDPOINT,
-	 "2^64 or more", NULL},
-	{"prometheus NaN", "go_memstats_sys_bytes NaN\n", 0, ERR_ENDPOINT,
-	 "go_memstats_sys_bytes NaN: NaN or Inf", NULL},
-	{"prometheus +Inf", "go_memstats_heap_alloc_bytes +Inf\n", 0, ERR_ENDPOINT,
-	 "go_memstats_heap_alloc_bytes +Inf: NaN or Inf", NULL},
-	{"prometheus -Inf", "go_memstats_heap_idle_bytes -Inf\n", 0, ERR_ENDPOINT, "NaN or Inf",
-	 NULL},
-	{"prometheus negative seconds", "go_memstats_last_gc_time_seconds -1.5\n", 0,
-	 ERR_ENDPOINT, "negative", NULL},
-	{"prometheus seconds past 2^64 ns", "go_memstats_last_gc_time_seconds 1.9e10\n", 0,
-	 ERR_ENDPOINT, "2^64 or more", NULL},
-	{"prometheus without go_memstats",
-	 "# HELP up Whether up.\n# TYPE up gauge\nup 1\nprocess_resident_memory_bytes 1.2e+07\n"
-	 "node_memory_MemTotal_bytes 8.3e+09\n",
-	 0, ERR_ENDPOINT, "without go_memstats_*", "/debug/vars"},
-	{"prometheus only comments", "# HELP go_memstats_sys_bytes x\n# TYPE go_memstats_sys_bytes "
-				     "gauge\n",
-	 0, ERR_ENDPOINT, "Prometheus text with no samples", NULL},
-	{"prometheus half the fields",
-	 "go_memstats_sys_bytes 7000\ngo_memstats_heap_alloc_bytes 100\n"
-	 "go_memstats_heap_idle_bytes 1000\n",
-	 0, ERR_ENDPOINT, "missing MemStats fields: HeapSys, HeapInuse, HeapReleased", NULL},
-	{"prometheus bad value", "go_memstats_sys_bytes 7k\n", 0, ERR_ENDPOINT,
-	 "the value is not a number", NULL},
-	{"prometheus no value", "go_memstats_sys_bytes\n", 0, ERR_ENDPOINT,
-	 "expected a space before the value", NULL},
-	{"prometheus open labels", "go_memstats_sys_bytes{job=\"x\" 7000\n", 0, ERR_ENDPOINT,
-	 "unterminated labels", NULL},
-	{"garbage text", "Hello there, this is not a metrics page at all.\n", 0, ERR_ENDPOINT,
-	 "not Prometheus text: line 1", NULL},
-	{"garbage bytes", "\x01\x02\x03\x04garbage\xff\xfe", 0, ERR_ENDPOINT,
-	 "not pprof text, expvar JSON or Prometheus text (starts \"\\x01\\x02\\x03", NULL},
-	{"number", "12345\n", 0, ERR_ENDPOINT, "not pprof text, expvar JSON or Prometheus text",
-	 NULL},
-	{"json array", "[{\"memstats\":{\"Sys\":1}}]\n", 0, ERR_ENDPOINT,
-	 "expvar: the body is JSON but not an object", NULL},
-	{"broken json", "{\"memstats\": {\"Sys\": 7000, \"HeapAlloc\": ", 0, ERR_ENDPOINT,
-	 "expvar: not valid JSON", NULL},
-	{"json cut in a string", "{\"cmdline\":[\"./svc", 0, ERR_ENDPOINT, "not valid JSON", NULL},
-	{"json no memstats", "{\"cmdline\":[\"./svc\"],\"memsvc\":\"ok\"}\n", 0, ERR_ENDPOINT,
-	 "no \"memstats\" member", NULL},
-	{"json memstats string", "{\"memstats\":\"Sys=7000\"}\n", 0, ERR_ENDPOINT,
-	 "\"memstats\" is not an object", NULL},
-	{"json memstats array", "{\"memstats\":[7000]}\n", 0, ERR_ENDPOINT,
-	 "\"memstats\" is not an object", NULL},
-	{"json memstats empty", "{\"memstats\":{}}\n", 0, ERR_ENDPOINT,
-	 "expvar body has no runtime.MemStats", NULL},
-	{"json Sys string", MINI_EXPVAR_STATS("\"Sys\":\"7000\","), 0, ERR_ENDPOINT,
-	 "memstats.Sys is not a number", NULL},
-	{"json Sys null", MINI_EXPVAR_STATS("\"Sys\":null,"), 0, ERR_ENDPOINT,
-	 "memstats.Sys is not a number", NULL},
-	{"json Sys negative", MINI_EXPVAR_STATS("\"Sys\":-7000,"), 0, ERR_ENDPOINT,
-	 "memstats.Sys = -7000 is not a non-negative 64-bit integer", NULL},
-	{"json Sys 1.9e19", MINI_EXPVAR_STATS("\"Sys\":1.9e19,"), 0, ERR_ENDPOINT,
-	 "memstats.Sys = 1.9e19 is not a non-negative 64-bit integer", NULL},
-	{"json Sys 2^64", MINI_EXPVAR_STATS("\"Sys\":18446744073709551616,"), 0, ERR_ENDPOINT,
-	 "memstats.Sys = 18446744073709551616 is not a non-negative 64-bit integer", NULL},
-	{"json Sys fraction", MINI_EXPVAR_STATS("\"Sys\":7000.5,"), 0, ERR_ENDPOINT,
-	 "is not a non-negative 64-bit integer", NULL},
-	{"json Sys 1e400", MINI_EXPVAR_STATS("\"Sys\":1e400,"), 0, ERR_ENDPOINT,
-	 "is not a non-negative 64-bit integer", NULL},
-	{"json missing HeapReleased",
-	 "{\"memstats\":{\"Sys\":7000,\"HeapAlloc\":100,\"HeapSys\":4000,\"HeapIdle\":1000,"
-	 "\"HeapInuse\":3000}}",
-	 0, ERR_ENDPOINT, "expvar body is missing MemStats fields: HeapReleased", NULL},
-	{"json trailing garbage", MINI_EXPVAR_STATS("\"Sys\":7000,") "<html>oops</html>\n", 0,
-	 ERR_ENDPOINT, "expvar", NULL},
+    {"empty", "", 0, ERR_ENDPOINT, "the body is empty", NULL},
+    {"only whitespace", " \n\t\r\n  \n", 0, ERR_ENDPOINT, "empty", NULL},
+    {"html", "<html><head><title>Sign in</title></head><body>Please log in</body></html>\n", 0,
+     ERR_ENDPOINT, "HTML", "/debug/pprof/heap?debug=1"},
+    {"short html", "<p>", 0, ERR_ENDPOINT, "HTML", NULL},
+    {"doctype", "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n", 0, ERR_ENDPOINT, "HTML", NULL},
+    {"gzip magic", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff\xb4\x7d\x59", 13, ERR_ENDPOINT, "gzip",
+     "debug=1"},
+    {"gzip magic alone", "\x1f\x8b", 2, ERR_ENDPOINT, "gzip", NULL},
+    {"goroutine profile", "goroutine profile: total 3\n1 @ 0x43ef76 0x44ee1c\n", 0, ERR_ENDPOINT,
+     "pprof profile without MemStats", "/debug/pprof/heap?debug=1"},
+    {"short goroutine profile", "goroutine profile: total 3", 0, ERR_ENDPOINT,
+     "a pprof profile without MemStats (\"goroutine profile: total", NULL},
+    {"mutex profile", "--- mutex:\ncycles/second=2000000000\nsampling period=1\n", 0, ERR_ENDPOINT,
+     "pprof profile without MemStats", NULL},
+    {"heap profile without MemStats",
+     "heap profile: 1: 16 [1: 16] @ heap/1048576\n1: 16 [1: 16] @ 0x1\n#\t0x1\tmain+0x1\n\n", 0,
+     ERR_ENDPOINT, "without a \"# runtime.MemStats\" block", "MemStats block"},
+    {"MemStats header only", PPROF_HEAD, 0, ERR_ENDPOINT, "pprof body has no runtime.MemStats",
+     NULL},
+    {"pprof negative", PPROF_HEAD "# Sys = -7000\n", 0, ERR_ENDPOINT,
+     "Sys: not a non-negative 64-bit integer: \" -7000\"", NULL},
+    {"pprof 2^64", PPROF_HEAD "# HeapReleased = 18446744073709551616\n", 0, ERR_ENDPOINT,
+     "HeapReleased: not a non-negative 64-bit integer", NULL},
+    {"pprof 2^70", PPROF_HEAD "# HeapSys = 1180591620717411303424\n", 0, ERR_ENDPOINT,
+     "HeapSys: not a non-negative 64-bit integer", NULL},
+    {"pprof float", PPROF_HEAD "# Sys = 7.5e3\n", 0, ERR_ENDPOINT,
+     "Sys: not a non-negative 64-bit integer", NULL},
+    {"pprof empty value", PPROF_HEAD "# Sys =\n", 0, ERR_ENDPOINT,
+     "Sys: not a non-negative 64-bit integer", NULL},
+    {"pprof trailing junk", PPROF_HEAD "# Sys = 7000 bytes\n", 0, ERR_ENDPOINT,
+     "Sys: not a non-negative 64-bit integer", NULL},
+    {"pprof half a pair", PPROF_HEAD "# Stack = 300 /\n", 0, ERR_ENDPOINT,
+     "Stack: not a non-negative 64-bit integer", NULL},
+    {"pprof pair with junk", PPROF_HEAD "# MSpan = 50 / 100 / 7\n", 0, ERR_ENDPOINT,
+     "MSpan: not a non-negative 64-bit integer", NULL},
+    {"pprof line without #", PPROF_HEAD "# Alloc = 100\nSys = 7000\n", 0, ERR_ENDPOINT,
+     "expected \"# Key = value\"", NULL},
+    {"prometheus negative", "go_memstats_sys_bytes -1\n", 0, ERR_ENDPOINT,
+     "go_memstats_sys_bytes -1: negative", NULL},
+    {"prometheus 1.9e19", "go_memstats_heap_sys_bytes 1.9e19\n", 0, ERR_ENDPOINT,
+     "go_memstats_heap_sys_bytes 1.9e19: 2^64 or more", NULL},
+    /* 2^64 itself is uint64 max as a double prints it; past a double's step
+     * above it is out of range. */
+    {"prometheus past 2^64", "go_memstats_sys_bytes 1.8446744073709556e+19\n", 0, ERR_ENDPOINT,
+     "2^64 or more", NULL},
+    {"prometheus NaN", "go_memstats_sys_bytes NaN\n", 0, ERR_ENDPOINT,
+     "go_memstats_sys_bytes NaN: NaN or Inf", NULL},
+    {"prometheus +Inf", "go_memstats_heap_alloc_bytes +Inf\n", 0, ERR_ENDPOINT,
+     "go_memstats_heap_alloc_bytes +Inf: NaN or Inf", NULL},
+    {"prometheus -Inf", "go_memstats_heap_idle_bytes -Inf\n", 0, ERR_ENDPOINT, "NaN or Inf", NULL},
+    {"prometheus negative seconds", "go_memstats_last_gc_time_seconds -1.5\n", 0, ERR_ENDPOINT,
+     "negative", NULL},
+    {"prometheus seconds past 2^64 ns", "go_memstats_last_gc_time_seconds 1.9e10\n", 0,
+     ERR_ENDPOINT, "2^64 or more", NULL},
+    {"prometheus without go_memstats",
+     "# HELP up Whether up.\n# TYPE up gauge\nup 1\nprocess_resident_memory_bytes 1.2e+07\n"
+     "node_memory_MemTotal_bytes 8.3e+09\n",
+     0, ERR_ENDPOINT, "without go_memstats_*", "/debug/vars"},
+    {"prometheus only comments",
+     "# HELP go_memstats_sys_bytes x\n# TYPE go_memstats_sys_bytes "
+     "gauge\n",
+     0, ERR_ENDPOINT, "Prometheus text with no samples", NULL},
+    {"prometheus half the fields",
+     "go_memstats_sys_bytes 7000\ngo_memstats_heap_alloc_bytes 100\n"
+     "go_memstats_heap_idle_bytes 1000\n",
+     0, ERR_ENDPOINT, "missing MemStats fields: HeapSys, HeapInuse, HeapReleased", NULL},
+    {"prometheus bad value", "go_memstats_sys_bytes 7k\n", 0, ERR_ENDPOINT,
+     "the value is not a number", NULL},
+    {"prometheus no value", "go_memstats_sys_bytes\n", 0, ERR_ENDPOINT,
+     "expected a space before the value", NULL},
+    {"prometheus open labels", "go_memstats_sys_bytes{job=\"x\" 7000\n", 0, ERR_ENDPOINT,
+     "unterminated labels", NULL},
+    {"garbage text", "Hello there, this is not a metrics page at all.\n", 0, ERR_ENDPOINT,
+     "not Prometheus text: line 1", NULL},
+    {"garbage bytes", "\x01\x02\x03\x04garbage\xff\xfe", 0, ERR_ENDPOINT,
+     "not pprof text, expvar JSON or Prometheus text (starts \"\\x01\\x02\\x03", NULL},
+    {"number", "12345\n", 0, ERR_ENDPOINT, "not pprof text, expvar JSON or Prometheus text", NULL},
+    {"json array", "[{\"memstats\":{\"Sys\":1}}]\n", 0, ERR_ENDPOINT,
+     "expvar: the body is JSON but not an object", NULL},
+    {"broken json", "{\"memstats\": {\"Sys\": 7000, \"HeapAlloc\": ", 0, ERR_ENDPOINT,
+     "expvar: not valid JSON", NULL},
+    {"json cut in a string", "{\"cmdline\":[\"./svc", 0, ERR_ENDPOINT, "not valid JSON", NULL},
+    {"json no memstats", "{\"cmdline\":[\"./svc\"],\"memsvc\":\"ok\"}\n", 0, ERR_ENDPOINT,
+     "no \"memstats\" member", NULL},
+    {"json memstats string", "{\"memstats\":\"Sys=7000\"}\n", 0, ERR_ENDPOINT,
+     "\"memstats\" is not an object", NULL},
+    {"json memstats array", "{\"memstats\":[7000]}\n", 0, ERR_ENDPOINT,
+     "\"memstats\" is not an object", NULL},
+    {"json memstats empty", "{\"memstats\":{}}\n", 0, ERR_ENDPOINT,
+     "expvar body has no runtime.MemStats", NULL},
+    {"json Sys string", MINI_EXPVAR_STATS("\"Sys\":\"7000\","), 0, ERR_ENDPOINT,
+     "memstats.Sys is not a number", NULL},
+    {"json Sys null", MINI_EXPVAR_STATS("\"Sys\":null,"), 0, ERR_ENDPOINT,
+     "memstats.Sys is not a number", NULL},
+    {"json Sys negative", MINI_EXPVAR_STATS("\"Sys\":-7000,"), 0, ERR_ENDPOINT,
+     "memstats.Sys = -7000 is not a non-negative 64-bit integer", NULL},
+    {"json Sys 1.9e19", MINI_EXPVAR_STATS("\"Sys\":1.9e19,"), 0, ERR_ENDPOINT,
+     "memstats.Sys = 1.9e19 is not a non-negative 64-bit integer", NULL},
+    {"json Sys 2^64", MINI_EXPVAR_STATS("\"Sys\":18446744073709551616,"), 0, ERR_ENDPOINT,
+     "memstats.Sys = 18446744073709551616 is not a non-negative 64-bit integer", NULL},
+    {"json Sys fraction", MINI_EXPVAR_STATS("\"Sys\":7000.5,"), 0, ERR_ENDPOINT,
+     "is not a non-negative 64-bit integer", NULL},
+    {"json Sys 1e400", MINI_EXPVAR_STATS("\"Sys\":1e400,"), 0, ERR_ENDPOINT,
+     "is not a non-negative 64-bit integer", NULL},
+    {"json missing HeapReleased",
+     "{\"memstats\":{\"Sys\":7000,\"HeapAlloc\":100,\"HeapSys\":4000,\"HeapIdle\":1000,"
+     "\"HeapInuse\":3000}}",
+     0, ERR_ENDPOINT, "expvar body is missing MemStats fields: HeapReleased", NULL},
+    {"json trailing garbage", MINI_EXPVAR_STATS("\"Sys\":7000,") "<html>oops</html>\n", 0,
+     ERR_ENDPOINT, "expvar", NULL},
 };
 
 static void test_bad(void **state)
@@ -1237,11 +1359,11 @@ static void test_bad_real_bodies(void **state)
 	static const struct {
 		const char *rel, *needle;
 	} cases[] = {
-		{"prometheus-2.42/metrics.prom.gz", "gzip"},
-		{"prometheus-2.42/heap.pb.gz", "gzip"},
-		{"prometheus-2.42/goroutine.txt",
-		 "a pprof profile without MemStats (\"goroutine profile: total"},
-		{"prometheus-2.42/pprof-index.html", "HTML"},
+	    {"prometheus-2.42/metrics.prom.gz", "gzip"},
+	    {"prometheus-2.42/heap.pb.gz", "gzip"},
+	    {"prometheus-2.42/goroutine.txt",
+	     "a pprof profile without MemStats (\"goroutine profile: total"},
+	    {"prometheus-2.42/pprof-index.html", "HTML"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		size_t len;
@@ -1271,13 +1393,14 @@ static void test_truncated_pprof(void **state)
 		int after;
 		const char *needle;
 	} cuts[] = {
-		{"\n# runtime.MemStats\n", 0, "without a \"# runtime.MemStats\" block"},
-		{"\n# runtime.MemStats\n", 1, "pprof body has no runtime.MemStats"},
-		{"# HeapSys = ", 0, "missing MemStats fields: HeapSys, HeapIdle, HeapInuse, "
-				    "HeapReleased (truncated?)"},
-		{"# HeapInuse = ", 0, "missing MemStats fields: HeapInuse, HeapReleased"},
-		{"# HeapReleased = ", 0, "missing MemStats fields: HeapReleased (truncated?)"},
-		{"# HeapReleased = ", 1, "HeapReleased: not a non-negative 64-bit integer"},
+	    {"\n# runtime.MemStats\n", 0, "without a \"# runtime.MemStats\" block"},
+	    {"\n# runtime.MemStats\n", 1, "pprof body has no runtime.MemStats"},
+	    {"# HeapSys = ", 0,
+	     "missing MemStats fields: HeapSys, HeapIdle, HeapInuse, "
+	     "HeapReleased (truncated?)"},
+	    {"# HeapInuse = ", 0, "missing MemStats fields: HeapInuse, HeapReleased"},
+	    {"# HeapReleased = ", 0, "missing MemStats fields: HeapReleased (truncated?)"},
+	    {"# HeapReleased = ", 1, "HeapReleased: not a non-negative 64-bit integer"},
 	};
 	for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
 		char *b = cut(buf, cuts[i].marker, cuts[i].after);
@@ -1402,34 +1525,34 @@ static void test_finish_after_error(void **state)
 
 #define N_FULL (sizeof full_cases / sizeof full_cases[0])
 #define N_BODY (sizeof body_cases / sizeof body_cases[0])
-#define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
+#define N_BAD  (sizeof bad_cases / sizeof bad_cases[0])
 
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(test_expvar_last_gc_exact),
-		cmocka_unit_test(test_expvar_uint64_range),
-		cmocka_unit_test(test_expvar_duplicate_memstats),
-		cmocka_unit_test(test_pprof_pair_shape),
-		cmocka_unit_test(test_prom_last_gc_exact),
-		cmocka_unit_test(test_mini_bodies),
-		cmocka_unit_test(test_prom_values),
-		cmocka_unit_test(test_crlf),
-		cmocka_unit_test(test_final_line_without_newline),
-		cmocka_unit_test(test_leading_blanks),
-		cmocka_unit_test(test_format_detection_progress),
-		cmocka_unit_test(test_pprof_long_unread_line),
-		cmocka_unit_test(test_pprof_long_read_line),
-		cmocka_unit_test(test_prom_long_comment),
-		cmocka_unit_test(test_prom_long_read_line),
-		cmocka_unit_test(test_prom_long_unread_line),
-		cmocka_unit_test(test_duplicates),
-		cmocka_unit_test(test_bad_real_bodies),
-		cmocka_unit_test(test_truncated_pprof),
-		cmocka_unit_test(test_prom_nan_elsewhere),
-		cmocka_unit_test(test_pprof_largest),
-		cmocka_unit_test(test_max_bytes),
-		cmocka_unit_test(test_finish_after_error),
+	    cmocka_unit_test(test_expvar_last_gc_exact),
+	    cmocka_unit_test(test_expvar_uint64_range),
+	    cmocka_unit_test(test_expvar_duplicate_memstats),
+	    cmocka_unit_test(test_pprof_pair_shape),
+	    cmocka_unit_test(test_prom_last_gc_exact),
+	    cmocka_unit_test(test_mini_bodies),
+	    cmocka_unit_test(test_prom_values),
+	    cmocka_unit_test(test_crlf),
+	    cmocka_unit_test(test_final_line_without_newline),
+	    cmocka_unit_test(test_leading_blanks),
+	    cmocka_unit_test(test_format_detection_progress),
+	    cmocka_unit_test(test_pprof_long_unread_line),
+	    cmocka_unit_test(test_pprof_long_read_line),
+	    cmocka_unit_test(test_prom_long_comment),
+	    cmocka_unit_test(test_prom_long_read_line),
+	    cmocka_unit_test(test_prom_long_unread_line),
+	    cmocka_unit_test(test_duplicates),
+	    cmocka_unit_test(test_bad_real_bodies),
+	    cmocka_unit_test(test_truncated_pprof),
+	    cmocka_unit_test(test_prom_nan_elsewhere),
+	    cmocka_unit_test(test_pprof_largest),
+	    cmocka_unit_test(test_max_bytes),
+	    cmocka_unit_test(test_finish_after_error),
 	};
 	/* One test per file and per bad input, named after it. */
 	static char names[N_FULL + N_BODY + N_BAD][128];

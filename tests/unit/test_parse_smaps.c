@@ -3,10 +3,11 @@
  *
  * Expected values are read off the files in tests/data by hand or counted by
  * the awk commands quoted next to them, never copied from the parser. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+/* cmocka.h needs the four above first */
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -16,32 +17,30 @@
 #include "correlate/err.h"
 #include "correlate/proc.h"
 
-#define KIB(n) ((uint64_t)(n) * 1024u)
+#define KIB(n) ((uint64_t)(n)*1024u)
 
-#define assert_known(o, val)                                                              \
-	do {                                                                              \
-		opt_u64 o_ = (o);                                                         \
-		if (!o_.known)                                                            \
-			fail_msg("%s is unknown, expected %llu", #o,                      \
-				 (unsigned long long)(val));                              \
-		assert_int_equal(o_.v, (val));                                            \
+#define assert_known(o, val)                                                                     \
+	do {                                                                                     \
+		opt_u64 o_ = (o);                                                                \
+		if (!o_.known)                                                                   \
+			fail_msg("%s is unknown, expected %llu", #o, (unsigned long long)(val)); \
+		assert_int_equal(o_.v, (val));                                                   \
 	} while (0)
 
-#define assert_unknown(o)                                                                 \
-	do {                                                                              \
-		opt_u64 o_ = (o);                                                         \
-		if (o_.known)                                                             \
-			fail_msg("%s is known (%llu), expected unknown", #o,              \
-				 (unsigned long long)o_.v);                               \
+#define assert_unknown(o)                                                    \
+	do {                                                                 \
+		opt_u64 o_ = (o);                                            \
+		if (o_.known)                                                \
+			fail_msg("%s is known (%llu), expected unknown", #o, \
+				 (unsigned long long)o_.v);                  \
 	} while (0)
 
-#define assert_err(rc, e, code_, needle)                                                  \
-	do {                                                                              \
-		assert_int_equal((rc), (code_));                                          \
-		assert_int_equal((e).code, (code_));                                      \
-		if (!strstr((e).msg, (needle)))                                           \
-			fail_msg("message \"%s\" does not contain \"%s\"", (e).msg,       \
-				 (needle));                                               \
+#define assert_err(rc, e, code_, needle)                                                       \
+	do {                                                                                   \
+		assert_int_equal((rc), (code_));                                               \
+		assert_int_equal((e).code, (code_));                                           \
+		if (!strstr((e).msg, (needle)))                                                \
+			fail_msg("message \"%s\" does not contain \"%s\"", (e).msg, (needle)); \
 	} while (0)
 
 /* Allocation that cannot fail in a test: abort() tells the compiler too. */
@@ -192,12 +191,12 @@ struct smaps_case {
 };
 
 static const struct smaps_case smaps_cases[] = {
-	{"go1.19-cgo", 78, 233744, 1534580, 232915, 224200, 233744},
-	{"go1.23-pure", 29, 42084, 1235752, 42080, 35180, 42084},
-	{"go1.19-pure", 27, 23104, 725196, 19448, 15796, 23104},
-	{"go1.21-pure", 27, 27568, 1236396, 23758, 19888, 27568},
-	{"go1.22-cgo", 71, 70124, 1787072, 64910, 60800, 70124},
-	{"go1.23-cgo", 74, 33180, 1770868, 27785, 23616, 33180},
+    {"go1.19-cgo", 78, 233744, 1534580, 232915, 224200, 233744},
+    {"go1.23-pure", 29, 42084, 1235752, 42080, 35180, 42084},
+    {"go1.19-pure", 27, 23104, 725196, 19448, 15796, 23104},
+    {"go1.21-pure", 27, 27568, 1236396, 23758, 19888, 27568},
+    {"go1.22-cgo", 71, 70124, 1787072, 64910, 60800, 70124},
+    {"go1.23-cgo", 74, 33180, 1770868, 27785, 23616, 33180},
 };
 
 static void test_real_smaps_chunks(void **state)
@@ -413,42 +412,72 @@ struct rollup_case {
 };
 
 static const struct rollup_case rollup_cases[] = {
-	{"go1.19-cgo", {233744, 232917, 232692, 224200, 8717, 0, 1052, 0, 0, 232692, 233744,
-			224200, 0, 0, 0, 0, 4096, 0, 0, 0, 0, 0}},
-	{"go1.23-pure", {42084, 42080, 42080, 35180, 6900, 0, 4, 0, 0, 42080, 42084, 35180, 0, 0,
-			 0, 0, 0, 0, 0, 0, 0, 0}},
-	{"go1.19-pure", {23104, 19448, 15796, 15796, 3652, 0, 7308, 0, 0, 15796, 23104, 15796, 0,
-			 0, 0, 0, 0, 0, 0, 0, 0, 0}},
-	{"go1.21-pure", {27568, 23758, 19888, 19888, 3870, 0, 7616, 0, 64, 19888, 27568, 19888,
-			 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
-	{"go1.22-cgo", {70124, 64914, 60800, 60800, 4114, 0, 9320, 0, 4, 60800, 70124, 60800, 0,
-			0, 0, 0, 0, 0, 0, 0, 0, 0}},
-	{"go1.23-cgo", {33180, 27788, 23616, 23616, 4172, 0, 9500, 0, 64, 23616, 33180, 23616, 0,
-			0, 0, 0, 0, 0, 0, 0, 0, 0}},
-	{"prometheus-2.42", {43816, 42802, 13100, 13096, 29706, 0, 1072, 0, 29644, 13100, 43816,
-			     13096, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
+    {"go1.19-cgo", {233744, 232917, 232692, 224200, 8717, 0,	1052, 0, 0, 232692, 233744,
+		    224200, 0,	    0,	    0,	    0,	  4096, 0,    0, 0, 0,	    0}},
+    {"go1.23-pure", {42084, 42080, 42080, 35180, 6900, 0, 4, 0, 0, 42080, 42084,
+		     35180, 0,	   0,	  0,	 0,    0, 0, 0, 0, 0,	  0}},
+    {"go1.19-pure", {23104, 19448, 15796, 15796, 3652, 0, 7308, 0, 0, 15796, 23104,
+		     15796, 0,	   0,	  0,	 0,    0, 0,	0, 0, 0,     0}},
+    {"go1.21-pure", {27568, 23758, 19888, 19888, 3870, 0, 7616, 0, 64, 19888, 27568,
+		     19888, 0,	   0,	  0,	 0,    0, 0,	0, 0,  0,     0}},
+    {"go1.22-cgo", {70124, 64914, 60800, 60800, 4114, 0, 9320, 0, 4, 60800, 70124,
+		    60800, 0,	  0,	 0,	0,    0, 0,    0, 0, 0,	    0}},
+    {"go1.23-cgo", {33180, 27788, 23616, 23616, 4172, 0, 9500, 0, 64, 23616, 33180,
+		    23616, 0,	  0,	 0,	0,    0, 0,    0, 0,  0,     0}},
+    {"prometheus-2.42", {43816, 42802, 13100, 13096, 29706, 0, 1072, 0, 29644, 13100, 43816,
+			 13096, 0,     0,     0,     0,	    0, 0,    0, 0,     0,     0}},
 };
 
 /* The fields in the kernel's order, named by the test, not by the table. */
 static void rollup_slots(const struct smaps_values *v, const opt_u64 *out[22])
 {
-	const opt_u64 *s[22] = {&v->rss,           &v->pss,          &v->pss_dirty,
-				&v->pss_anon,      &v->pss_file,     &v->pss_shmem,
-				&v->shared_clean,  &v->shared_dirty, &v->private_clean,
-				&v->private_dirty, &v->referenced,   &v->anonymous,
-				&v->ksm,           &v->lazy_free,    &v->anon_huge_pages,
-				&v->shmem_pmd,     &v->file_pmd,     &v->shared_hugetlb,
-				&v->private_hugetlb, &v->swap,       &v->swap_pss,
+	const opt_u64 *s[22] = {&v->rss,
+				&v->pss,
+				&v->pss_dirty,
+				&v->pss_anon,
+				&v->pss_file,
+				&v->pss_shmem,
+				&v->shared_clean,
+				&v->shared_dirty,
+				&v->private_clean,
+				&v->private_dirty,
+				&v->referenced,
+				&v->anonymous,
+				&v->ksm,
+				&v->lazy_free,
+				&v->anon_huge_pages,
+				&v->shmem_pmd,
+				&v->file_pmd,
+				&v->shared_hugetlb,
+				&v->private_hugetlb,
+				&v->swap,
+				&v->swap_pss,
 				&v->locked};
 	memcpy(out, s, sizeof s);
 }
 
-static const char *const rollup_names[22] = {
-	"Rss",           "Pss",          "Pss_Dirty",     "Pss_Anon",      "Pss_File",
-	"Pss_Shmem",     "Shared_Clean", "Shared_Dirty",  "Private_Clean", "Private_Dirty",
-	"Referenced",    "Anonymous",    "KSM",           "LazyFree",      "AnonHugePages",
-	"ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap",
-	"SwapPss",       "Locked"};
+static const char *const rollup_names[22] = {"Rss",
+					     "Pss",
+					     "Pss_Dirty",
+					     "Pss_Anon",
+					     "Pss_File",
+					     "Pss_Shmem",
+					     "Shared_Clean",
+					     "Shared_Dirty",
+					     "Private_Clean",
+					     "Private_Dirty",
+					     "Referenced",
+					     "Anonymous",
+					     "KSM",
+					     "LazyFree",
+					     "AnonHugePages",
+					     "ShmemPmdMapped",
+					     "FilePmdMapped",
+					     "Shared_Hugetlb",
+					     "Private_Hugetlb",
+					     "Swap",
+					     "SwapPss",
+					     "Locked"};
 
 static void test_real_rollup(void **state)
 {
@@ -474,7 +503,7 @@ static void test_real_rollup(void **state)
 	assert_unknown(v.size); /* the rollup prints no Size */
 	/* The rollup's identities. */
 	assert_int_equal(v.rss.v, v.shared_clean.v + v.shared_dirty.v + v.private_clean.v +
-					  v.private_dirty.v);
+				      v.private_dirty.v);
 	assert_int_equal(v.pss.v, v.pss_anon.v + v.pss_file.v + v.pss_shmem.v);
 	free(buf);
 }
@@ -482,29 +511,29 @@ static void test_real_rollup(void **state)
 /* Every field of a rollup distinct, as a kernel with THP, MADV_FREE and swap
  * in use prints it: a field routed to the wrong slot would show. */
 static const char rollup_distinct[] =
-	"00400000-7ffd14a2e000 ---p 00000000 00:00 0                              [rollup]\n"
-	"Rss:                 101 kB\n"
-	"Pss:                 102 kB\n"
-	"Pss_Dirty:           103 kB\n"
-	"Pss_Anon:            104 kB\n"
-	"Pss_File:            105 kB\n"
-	"Pss_Shmem:           106 kB\n"
-	"Shared_Clean:        107 kB\n"
-	"Shared_Dirty:        108 kB\n"
-	"Private_Clean:       109 kB\n"
-	"Private_Dirty:       110 kB\n"
-	"Referenced:          111 kB\n"
-	"Anonymous:           112 kB\n"
-	"KSM:                 113 kB\n"
-	"LazyFree:            114 kB\n"
-	"AnonHugePages:       115 kB\n"
-	"ShmemPmdMapped:      116 kB\n"
-	"FilePmdMapped:       117 kB\n"
-	"Shared_Hugetlb:      118 kB\n"
-	"Private_Hugetlb:     119 kB\n"
-	"Swap:                120 kB\n"
-	"SwapPss:             121 kB\n"
-	"Locked:              122 kB\n";
+    "00400000-7ffd14a2e000 ---p 00000000 00:00 0                              [rollup]\n"
+    "Rss:                 101 kB\n"
+    "Pss:                 102 kB\n"
+    "Pss_Dirty:           103 kB\n"
+    "Pss_Anon:            104 kB\n"
+    "Pss_File:            105 kB\n"
+    "Pss_Shmem:           106 kB\n"
+    "Shared_Clean:        107 kB\n"
+    "Shared_Dirty:        108 kB\n"
+    "Private_Clean:       109 kB\n"
+    "Private_Dirty:       110 kB\n"
+    "Referenced:          111 kB\n"
+    "Anonymous:           112 kB\n"
+    "KSM:                 113 kB\n"
+    "LazyFree:            114 kB\n"
+    "AnonHugePages:       115 kB\n"
+    "ShmemPmdMapped:      116 kB\n"
+    "FilePmdMapped:       117 kB\n"
+    "Shared_Hugetlb:      118 kB\n"
+    "Private_Hugetlb:     119 kB\n"
+    "Swap:                120 kB\n"
+    "SwapPss:             121 kB\n"
+    "Locked:              122 kB\n";
 
 static void test_rollup_distinct(void **state)
 {
@@ -787,18 +816,18 @@ static void test_malformed_headers(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"00400000 r--p 00000000 fe:00 1 /x\n",            /* no end address */
-		"00400000- r--p 00000000 fe:00 1 /x\n",           /* empty end */
-		"00400000-00402000\n",                           /* nothing after */
-		"00400000-00402000 r--p\n",                      /* no offset */
-		"00400000-00402000 r--p 00000000 fe:00\n",       /* no inode */
-		"00400000-00402000 r-p 00000000 fe:00 1 /x\n",   /* perms of 3 */
-		"00400000-00402000 r--pp 00000000 fe:00 1 /x\n", /* perms of 5 */
-		"00400000-00402000 r--p zz fe:00 1 /x\n",        /* offset not hex */
-		"00400000-00402000 r--p 00000000 fe:00 1x /x\n", /* inode not a number */
-		"00402000-00400000 r--p 00000000 fe:00 1 /x\n",  /* end before start */
-		"1ffffffffffffffff-2ffffffffffffffff r--p 0 fe:00 1 /x\n", /* > 64 bits */
-		"00400000_00402000 r--p 00000000 fe:00 1 /x\n",
+	    "00400000 r--p 00000000 fe:00 1 /x\n",		       /* no end address */
+	    "00400000- r--p 00000000 fe:00 1 /x\n",		       /* empty end */
+	    "00400000-00402000\n",				       /* nothing after */
+	    "00400000-00402000 r--p\n",				       /* no offset */
+	    "00400000-00402000 r--p 00000000 fe:00\n",		       /* no inode */
+	    "00400000-00402000 r-p 00000000 fe:00 1 /x\n",	       /* perms of 3 */
+	    "00400000-00402000 r--pp 00000000 fe:00 1 /x\n",	       /* perms of 5 */
+	    "00400000-00402000 r--p zz fe:00 1 /x\n",		       /* offset not hex */
+	    "00400000-00402000 r--p 00000000 fe:00 1x /x\n",	       /* inode not a number */
+	    "00402000-00400000 r--p 00000000 fe:00 1 /x\n",	       /* end before start */
+	    "1ffffffffffffffff-2ffffffffffffffff r--p 0 fe:00 1 /x\n", /* > 64 bits */
+	    "00400000_00402000 r--p 00000000 fe:00 1 /x\n",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		for (size_t chunk = 0; chunk <= 1; chunk++) {
@@ -862,29 +891,29 @@ static void test_bad_counter_values(void **state)
 	free(c.maps);
 }
 
-#define N_SMAPS (sizeof smaps_cases / sizeof smaps_cases[0])
+#define N_SMAPS	 (sizeof smaps_cases / sizeof smaps_cases[0])
 #define N_ROLLUP (sizeof rollup_cases / sizeof rollup_cases[0])
 
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(test_go119_cgo_headers),
-		cmocka_unit_test(test_go123_pure_headers),
-		cmocka_unit_test(test_rollup_distinct),
-		cmocka_unit_test(test_rollup_old_kernel),
-		cmocka_unit_test(test_rollup_bad),
-		cmocka_unit_test(test_empty_input),
-		cmocka_unit_test(test_final_line_without_newline),
-		cmocka_unit_test(test_long_path),
-		cmocka_unit_test(test_overlong_unread_line),
-		cmocka_unit_test(test_line_numbers_across_chunks),
-		cmocka_unit_test(test_callback_stops),
-		cmocka_unit_test(test_no_callback),
-		cmocka_unit_test(test_largest_values),
-		cmocka_unit_test(test_malformed_headers),
-		cmocka_unit_test(test_counters_before_header),
-		cmocka_unit_test(test_not_key_value),
-		cmocka_unit_test(test_bad_counter_values),
+	    cmocka_unit_test(test_go119_cgo_headers),
+	    cmocka_unit_test(test_go123_pure_headers),
+	    cmocka_unit_test(test_rollup_distinct),
+	    cmocka_unit_test(test_rollup_old_kernel),
+	    cmocka_unit_test(test_rollup_bad),
+	    cmocka_unit_test(test_empty_input),
+	    cmocka_unit_test(test_final_line_without_newline),
+	    cmocka_unit_test(test_long_path),
+	    cmocka_unit_test(test_overlong_unread_line),
+	    cmocka_unit_test(test_line_numbers_across_chunks),
+	    cmocka_unit_test(test_callback_stops),
+	    cmocka_unit_test(test_no_callback),
+	    cmocka_unit_test(test_largest_values),
+	    cmocka_unit_test(test_malformed_headers),
+	    cmocka_unit_test(test_counters_before_header),
+	    cmocka_unit_test(test_not_key_value),
+	    cmocka_unit_test(test_bad_counter_values),
 	};
 	/* One test per captured file, named after its folder. */
 	static char names[N_SMAPS + N_ROLLUP][96];

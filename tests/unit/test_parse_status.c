@@ -2,10 +2,11 @@
  *
  * Expected values are read off the files in tests/data by hand (kB * 1024),
  * never copied from the parser's output. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+/* cmocka.h needs the four above first */
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -15,34 +16,32 @@
 #include "correlate/err.h"
 #include "correlate/proc.h"
 
-#define KIB(n) ((uint64_t)(n) * 1024u)
+#define KIB(n) ((uint64_t)(n)*1024u)
 
 /* An opt_u64 that must be known and equal to v. */
-#define assert_known(o, val)                                                              \
-	do {                                                                              \
-		opt_u64 o_ = (o);                                                         \
-		if (!o_.known)                                                            \
-			fail_msg("%s is unknown, expected %llu", #o,                      \
-				 (unsigned long long)(val));                              \
-		assert_int_equal(o_.v, (val));                                            \
+#define assert_known(o, val)                                                                     \
+	do {                                                                                     \
+		opt_u64 o_ = (o);                                                                \
+		if (!o_.known)                                                                   \
+			fail_msg("%s is unknown, expected %llu", #o, (unsigned long long)(val)); \
+		assert_int_equal(o_.v, (val));                                                   \
 	} while (0)
 
-#define assert_unknown(o)                                                                 \
-	do {                                                                              \
-		opt_u64 o_ = (o);                                                         \
-		if (o_.known)                                                             \
-			fail_msg("%s is known (%llu), expected unknown", #o,              \
-				 (unsigned long long)o_.v);                               \
+#define assert_unknown(o)                                                    \
+	do {                                                                 \
+		opt_u64 o_ = (o);                                            \
+		if (o_.known)                                                \
+			fail_msg("%s is known (%llu), expected unknown", #o, \
+				 (unsigned long long)o_.v);                  \
 	} while (0)
 
 /* rc must be `code` and the message must contain `needle`. */
-#define assert_err(rc, e, code_, needle)                                                  \
-	do {                                                                              \
-		assert_int_equal((rc), (code_));                                          \
-		assert_int_equal((e).code, (code_));                                      \
-		if (!strstr((e).msg, (needle)))                                           \
-			fail_msg("message \"%s\" does not contain \"%s\"", (e).msg,       \
-				 (needle));                                               \
+#define assert_err(rc, e, code_, needle)                                                       \
+	do {                                                                                   \
+		assert_int_equal((rc), (code_));                                               \
+		assert_int_equal((e).code, (code_));                                           \
+		if (!strstr((e).msg, (needle)))                                                \
+			fail_msg("message \"%s\" does not contain \"%s\"", (e).msg, (needle)); \
 	} while (0)
 
 /* Allocation that cannot fail in a test: abort() tells the compiler too. */
@@ -106,20 +105,20 @@ struct status_case {
 };
 
 static const struct status_case status_cases[] = {
-	{"go1.19-cgo", "memsvc-cgo", 3678, 0, 9, 1600112, 1534576, 0, 233744, 233744, 224200,
-	 9544, 0, 336120, 132, 4204, 1528, 608, 0},
-	{"go1.23-pure", "memsvc-123", 4996, 0, 7, 1235748, 1235748, 0, 42084, 42084, 35180,
-	 6904, 0, 74312, 132, 4524, 8, 168, 0},
-	{"go1.19-pure", "memsvc-go1.19-p", 16582, 0, 8, 725192, 725192, 0, 23104, 23104, 15796,
-	 7308, 0, 60304, 132, 4192, 8, 132, 0},
-	{"go1.21-pure", "memsvc-go1.21-p", 16545, 0, 8, 1236392, 1236392, 0, 27568, 27568, 19888,
-	 7680, 0, 59260, 132, 4180, 8, 144, 0},
-	{"go1.22-cgo", "memsvc-go1.22-c", 16619, 0, 8, 1907900, 1787068, 0, 70124, 70124, 60800,
-	 9324, 0, 157896, 132, 4324, 1528, 284, 0},
-	{"go1.23-cgo", "memsvc-go1.23-c", 16656, 0, 8, 1770864, 1770864, 0, 33180, 33180, 23616,
-	 9564, 0, 120776, 132, 4544, 1528, 216, 0},
-	{"prometheus-2.42", "prometheus", 16745, 0, 8, 1280416, 1280416, 0, 43816, 43816, 13096,
-	 30720, 0, 115720, 132, 21636, 1528, 272, 0},
+    {"go1.19-cgo", "memsvc-cgo", 3678, 0, 9, 1600112, 1534576, 0, 233744, 233744, 224200, 9544, 0,
+     336120, 132, 4204, 1528, 608, 0},
+    {"go1.23-pure", "memsvc-123", 4996, 0, 7, 1235748, 1235748, 0, 42084, 42084, 35180, 6904, 0,
+     74312, 132, 4524, 8, 168, 0},
+    {"go1.19-pure", "memsvc-go1.19-p", 16582, 0, 8, 725192, 725192, 0, 23104, 23104, 15796, 7308, 0,
+     60304, 132, 4192, 8, 132, 0},
+    {"go1.21-pure", "memsvc-go1.21-p", 16545, 0, 8, 1236392, 1236392, 0, 27568, 27568, 19888, 7680,
+     0, 59260, 132, 4180, 8, 144, 0},
+    {"go1.22-cgo", "memsvc-go1.22-c", 16619, 0, 8, 1907900, 1787068, 0, 70124, 70124, 60800, 9324,
+     0, 157896, 132, 4324, 1528, 284, 0},
+    {"go1.23-cgo", "memsvc-go1.23-c", 16656, 0, 8, 1770864, 1770864, 0, 33180, 33180, 23616, 9564,
+     0, 120776, 132, 4544, 1528, 216, 0},
+    {"prometheus-2.42", "prometheus", 16745, 0, 8, 1280416, 1280416, 0, 43816, 43816, 13096, 30720,
+     0, 115720, 132, 21636, 1528, 272, 0},
 };
 
 static void test_real_status(void **state)
@@ -401,8 +400,8 @@ static void test_kib_overflow(void **state)
 		   "VmSize: ");
 	assert_non_null(strstr(e.msg, "too large"));
 	/* A number past 2^64 before the multiplication. */
-	assert_err(parse_str("Name:\tx\nVmRSS:\t99999999999999999999 kB\n", &st, &e), e,
-		   ERR_PROC, "VmRSS");
+	assert_err(parse_str("Name:\tx\nVmRSS:\t99999999999999999999 kB\n", &st, &e), e, ERR_PROC,
+		   "VmRSS");
 	assert_err(parse_str("Name:\tx\nThreads:\t18446744073709551616\n", &st, &e), e, ERR_PROC,
 		   "Threads");
 }
@@ -436,21 +435,21 @@ static void test_out_reset_each_call(void **state)
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(test_every_field_distinct),
-		cmocka_unit_test(test_any_order),
-		cmocka_unit_test(test_absent_lines_unknown),
-		cmocka_unit_test(test_no_kthread_line),
-		cmocka_unit_test(test_name_only_or_tgid_only),
-		cmocka_unit_test(test_last_line_without_newline),
-		cmocka_unit_test(test_name_with_spaces_and_long),
-		cmocka_unit_test(test_keys_match_exactly),
-		cmocka_unit_test(test_overlong_unread_line),
-		cmocka_unit_test(test_largest_kib),
-		cmocka_unit_test(test_not_a_number),
-		cmocka_unit_test(test_value_without_kb),
-		cmocka_unit_test(test_kib_overflow),
-		cmocka_unit_test(test_no_name_no_tgid),
-		cmocka_unit_test(test_out_reset_each_call),
+	    cmocka_unit_test(test_every_field_distinct),
+	    cmocka_unit_test(test_any_order),
+	    cmocka_unit_test(test_absent_lines_unknown),
+	    cmocka_unit_test(test_no_kthread_line),
+	    cmocka_unit_test(test_name_only_or_tgid_only),
+	    cmocka_unit_test(test_last_line_without_newline),
+	    cmocka_unit_test(test_name_with_spaces_and_long),
+	    cmocka_unit_test(test_keys_match_exactly),
+	    cmocka_unit_test(test_overlong_unread_line),
+	    cmocka_unit_test(test_largest_kib),
+	    cmocka_unit_test(test_not_a_number),
+	    cmocka_unit_test(test_value_without_kb),
+	    cmocka_unit_test(test_kib_overflow),
+	    cmocka_unit_test(test_no_name_no_tgid),
+	    cmocka_unit_test(test_out_reset_each_call),
 	};
 	/* One test per captured status, named after its folder. */
 	static char names[N_CASES][96];

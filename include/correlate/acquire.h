@@ -1,0 +1,79 @@
+/* Acquire: the only stage that does I/O.  It reads /proc (with libproc2
+ * where it is the right tool), fetches the endpoint with libcurl, and hands
+ * everything else plain buffers and structs. */
+#ifndef CORRELATE_ACQUIRE_H
+#define CORRELATE_ACQUIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "correlate/capture.h"
+#include "correlate/err.h"
+#include "correlate/memstats.h"
+
+/* A file's whole text, read once.  Free with text_free. */
+struct text {
+	char *data; /* NUL-terminated; owned; NULL when not read */
+	size_t len;
+};
+void text_free(struct text *t); /* NULL or empty is a no-op */
+
+/* Identity of pid via libproc2.  ERR_PROC when there is no such process. */
+int acquire_identity(pid_t pid, struct proc_identity *out, struct err *err);
+
+/* Checks pid still names the process `before` describes (same start time).
+ * ERR_PROC "exited" or "was replaced" otherwise. */
+int acquire_same_process(const struct proc_identity *before, struct err *err);
+
+/* MemTotal and MemAvailable via libproc2; unknown fields stay unknown. */
+void acquire_sys(struct sys_context *out);
+
+/* Appends "(pid N belongs to uid U, user)" to err's message when the
+ * process is another user's: the usual reason a /proc read is refused. */
+void acquire_note_owner(const struct proc_identity *id, struct err *err);
+
+/* Reads /proc/PID/<name> whole into *out.  Errors are ERR_PROC and say what
+ * to try: a process that is gone, or one whose files need privilege
+ * (smaps, smaps_rollup, environ, exe: root or CAP_SYS_PTRACE). */
+int acquire_proc_file(pid_t pid, const char *name, const struct proc_identity *id, struct text *out,
+		      struct err *err);
+
+/* How to fetch the endpoint. */
+struct fetch_opts {
+	long timeout_ms;	    /* whole request; default 5000 */
+	uint64_t max_body;	    /* bytes; default 128 MiB */
+	const char *unix_socket;    /* connect through this socket; NULL: TCP */
+	const char *const *headers; /* "Name: value" lines, sent as given */
+	size_t n_headers;
+	int insecure; /* 1: do not verify TLS certificates */
+};
+void fetch_opts_default(struct fetch_opts *o);
+
+/* The outcome of a fetch. */
+struct fetch_result {
+	char url[1024];	 /* the URL that answered, credentials removed */
+	char tried[512]; /* what was tried before it and why it did not do */
+	double seconds;	 /* wall time of the answering request */
+};
+
+/* Called with each chunk of a body as it arrives (after the parser has taken
+ * it), e.g. to save it; nonzero stops the fetch.  Called with buf == NULL
+ * (and err == NULL) before each request: drop what an earlier, unanswered
+ * probe gave, a new body begins. */
+typedef int (*body_tee_fn)(void *ctx, const char *buf, size_t len, struct err *err);
+
+/* Fetches url and parses the body as it arrives (never holding a whole pprof
+ * profile).  A bare "host:port", "http://host:port" or "http://host:port/"
+ * tries /metrics, /debug/vars, then /debug/pprof/heap?debug=1: the order of
+ * least cost to the target; a path of /debug/pprof/heap or allocs without a
+ * query gets ?debug=1.  Errors are ERR_ENDPOINT (ERR_USAGE for a URL that
+ * cannot be parsed).  tee may be NULL. */
+int acquire_endpoint(const char *url, const struct fetch_opts *o, struct go_snapshot *out,
+		     struct fetch_result *res, body_tee_fn tee, void *tee_ctx, struct err *err);
+
+/* Writes url without user:password and without query values into out
+ * ("http://host:9090/metrics?token=..."), so no output carries a secret. */
+void url_redact(const char *url, char *out, size_t cap);
+
+#endif

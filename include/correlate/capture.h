@@ -1,0 +1,59 @@
+/* What one analysis rests on: the kernel's side and the Go runtime's side of
+ * one process, read at (nearly) one moment, plus where they came from.
+ * Plain data: acquire fills it (live or from a recorded pair), everything
+ * after it only reads it. */
+#ifndef CORRELATE_CAPTURE_H
+#define CORRELATE_CAPTURE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "correlate/buildinfo.h"
+#include "correlate/memstats.h"
+#include "correlate/opt.h"
+#include "correlate/proc.h"
+
+/* Who the process is, from libproc2 (or a pair's meta.json). */
+struct proc_identity {
+	pid_t pid;
+	char comm[64];		       /* pids: PIDS_CMD */
+	char exe[512];		       /* pids: PIDS_EXE; "" when not readable */
+	char cmdline[1024];	       /* pids: PIDS_CMDLINE, args joined by spaces */
+	unsigned long long start_tics; /* pids: PIDS_TICS_BEGAN (clock ticks after boot) */
+	unsigned euid;		       /* pids: PIDS_ID_EUID */
+	char user[64];		       /* pids: PIDS_ID_EUSER */
+	int threads;		       /* pids: PIDS_NLWP */
+	char state;		       /* pids: PIDS_STATE */
+	int kthread;		       /* pids: PIDS_FLAGS has PF_KTHREAD */
+};
+
+/* The machine around the process (meminfo, via libproc2). */
+struct sys_context {
+	opt_u64 mem_total;     /* meminfo: MemTotal */
+	opt_u64 mem_available; /* meminfo: MemAvailable */
+};
+
+struct os_snapshot {
+	struct proc_identity id;
+	struct sys_context sys;
+	struct proc_status status;  /* /proc/PID/status */
+	int have_rollup;	    /* smaps_rollup was read */
+	struct smaps_values rollup; /* /proc/PID/smaps_rollup */
+	struct go_buildinfo build;  /* .go.buildinfo of /proc/PID/exe */
+};
+
+struct capture {
+	struct os_snapshot os;
+	struct go_snapshot go;
+	char url[1024];	      /* the URL that answered, credentials removed */
+	char tried[512];      /* endpoints tried before it, e.g. "/metrics (HTTP 404)" */
+	int64_t captured_at;  /* Unix time (UTC seconds) of the /proc read */
+	double fetch_seconds; /* wall time of the endpoint fetch */
+	int replay;	      /* 1: from a recorded pair, not live */
+	char source[512];     /* the pair's folder when replay */
+};
+
+/* The Go version to report: the endpoint's (go_info), else the binary's. */
+const char *capture_go_version(const struct capture *c);
+
+#endif

@@ -1,0 +1,16 @@
+/* Sizes for people: IEC units, and parsing them from the command line. */
+#ifndef CORRELATE_UNITS_H
+#define CORRELATE_UNITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "0 B", "512 B", "4.0 KiB", "141.0 MiB", "1.46 GiB" into out (>= 16 bytes).
+ * Returns out. */
+char *fmt_iec(uint64_t bytes, char *out, size_t cap);
+
+/* Parses "64MiB", "1.5GiB", "4096", "10MB" (powers of 1000), "2KiB".
+ * Returns 0, or -1 when not a size or beyond 2^64-1. */
+int parse_size(const char *s, uint64_t *out);
+
+#endif

@@ -1,0 +1,177 @@
+/* Reading /proc: identity and system context through libproc2, whole files
+ * for the parsers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libproc2/meminfo.h>
+#include <libproc2/pids.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "correlate/acquire.h"
+
+void text_free(struct text *t)
+{
+	if (!t)
+		return;
+	free(t->data);
+	t->data = NULL;
+	t->len = 0;
+}
+
+static enum pids_item identity_items[] = {
+    PIDS_CMD,	   PIDS_EXE,  PIDS_CMDLINE, PIDS_TICS_BEGAN, PIDS_ID_EUID,
+    PIDS_ID_EUSER, PIDS_NLWP, PIDS_STATE,   PIDS_FLAGS,
+};
+enum { I_CMD, I_EXE, I_CMDLINE, I_BEGAN, I_EUID, I_EUSER, I_NLWP, I_STATE, I_FLAGS };
+
+#define PF_KTHREAD 0x00200000UL /* include/linux/sched.h */
+
+static void copy_str(char *dst, size_t cap, const char *s)
+{
+	snprintf(dst, cap, "%s", s ? s : "");
+}
+
+int acquire_identity(pid_t pid, struct proc_identity *out, struct err *err)
+{
+	struct pids_info *info = NULL;
+	memset(out, 0, sizeof *out);
+	out->pid = pid;
+	if (procps_pids_new(&info, identity_items,
+			    (int)(sizeof identity_items / sizeof identity_items[0])) < 0)
+		return err_set(err, ERR_PROC, "libproc2: cannot start reading /proc (%s)",
+			       strerror(errno));
+	unsigned want = (unsigned)pid;
+	struct pids_fetch *f = procps_pids_select(info, &want, 1, PIDS_SELECT_PID);
+	int rc = 0;
+	if (!f || !f->counts || f->counts->total < 1) {
+		rc = err_set(err, ERR_PROC, "no process with pid %d", (int)pid);
+		err_hint(err, "check the pid: pgrep -a NAME, or ps -e");
+	} else {
+		struct pids_stack *s = f->stacks[0];
+		copy_str(out->comm, sizeof out->comm, PIDS_VAL(I_CMD, str, s, info));
+		copy_str(out->exe, sizeof out->exe, PIDS_VAL(I_EXE, str, s, info));
+		copy_str(out->cmdline, sizeof out->cmdline, PIDS_VAL(I_CMDLINE, str, s, info));
+		out->start_tics = PIDS_VAL(I_BEGAN, ull_int, s, info);
+		out->euid = PIDS_VAL(I_EUID, u_int, s, info);
+		copy_str(out->user, sizeof out->user, PIDS_VAL(I_EUSER, str, s, info));
+		out->threads = PIDS_VAL(I_NLWP, s_int, s, info);
+		out->state = (char)PIDS_VAL(I_STATE, s_ch, s, info);
+		out->kthread = (PIDS_VAL(I_FLAGS, ul_int, s, info) & PF_KTHREAD) != 0;
+		/* libproc2 says "-" for an exe it may not read. */
+		if (strcmp(out->exe, "-") == 0)
+			out->exe[0] = '\0';
+	}
+	procps_pids_unref(&info);
+	return rc;
+}
+
+int acquire_same_process(const struct proc_identity *before, struct err *err)
+{
+	struct proc_identity now;
+	struct err e2 = {0};
+	if (acquire_identity(before->pid, &now, &e2) != 0) {
+		err_set(err, ERR_PROC, "pid %d (%s) exited while it was being read",
+			(int)before->pid, before->comm);
+		return err_hint(err, "run again while the process is up; nothing was reported "
+				     "from a half-read process");
+	}
+	if (now.start_tics != before->start_tics) {
+		err_set(err, ERR_PROC,
+			"pid %d is now another process (%s, started at tick %llu, not %llu): the "
+			"pid was reused while it was being read",
+			(int)before->pid, now.comm, now.start_tics, before->start_tics);
+		return err_hint(err, "find the service's current pid and run again");
+	}
+	return 0;
+}
+
+void acquire_sys(struct sys_context *out)
+{
+	struct meminfo_info *mi = NULL;
+	out->mem_total = opt_none();
+	out->mem_available = opt_none();
+	if (procps_meminfo_new(&mi) < 0)
+		return;
+	/* meminfo reports KiB */
+	out->mem_total = opt_mul(opt_some(MEMINFO_GET(mi, MEMINFO_MEM_TOTAL, ul_int)), 1024);
+	out->mem_available =
+	    opt_mul(opt_some(MEMINFO_GET(mi, MEMINFO_MEM_AVAILABLE, ul_int)), 1024);
+	procps_meminfo_unref(&mi);
+}
+
+/* /proc files report size 0: read until EOF, growing the buffer. */
+static int read_all(int fd, struct text *out)
+{
+	size_t cap = 8192, len = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		return ENOMEM;
+	for (;;) {
+		if (cap - len < 4096) {
+			char *n = realloc(buf, cap * 2);
+			if (!n) {
+				free(buf);
+				return ENOMEM;
+			}
+			buf = n;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + len, cap - len - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(buf);
+			return e;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	out->data = buf;
+	out->len = len;
+	return 0;
+}
+
+void acquire_note_owner(const struct proc_identity *id, struct err *err)
+{
+	if (!id || !err || id->euid == geteuid())
+		return;
+	size_t n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof err->msg - n, " (pid %d belongs to uid %u%s%s)", (int)id->pid,
+		 id->euid, id->user[0] ? ", " : "", id->user);
+}
+
+int acquire_proc_file(pid_t pid, const char *name, const struct proc_identity *id, struct text *out,
+		      struct err *err)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	out->data = NULL;
+	out->len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int e = fd < 0 ? errno : read_all(fd, out);
+	if (fd >= 0)
+		close(fd);
+	if (e == 0)
+		return 0;
+	if (e == ENOENT || e == ESRCH) {
+		err_set(err, ERR_PROC, "cannot read %s: pid %d exited", path, (int)pid);
+		return err_hint(err, "run again while the process is up");
+	}
+	if (e == EACCES || e == EPERM) {
+		err_set(err, ERR_PROC, "cannot read %s: permission denied", path);
+		acquire_note_owner(id, err);
+		return err_hint(err,
+				"%s of another user's process needs root or CAP_SYS_PTRACE: "
+				"run correlate with sudo, or as the service's user",
+				name);
+	}
+	if (e == ENOMEM)
+		return err_set(err, ERR_INTERNAL, "out of memory reading %s", path);
+	return err_set(err, ERR_PROC, "cannot read %s: %s", path, strerror(e));
+}

@@ -1,0 +1,168 @@
+/* reconcile(): the ledger.  See docs/model.md for the model and sources. */
+#include <stddef.h>
+#include <string.h>
+
+#include "correlate/ledger.h"
+
+#define ROW(sec, key, label, depth, field, count, meaning)                             \
+	{                                                                              \
+		sec, key, label, depth, offsetof(struct ledger, field), count, meaning \
+	}
+
+const struct ledger_row ledger_rows[] = {
+    ROW("res", "vm_rss_bytes", "RES (VmRSS)", 0, rss, 0, "resident now"),
+    ROW("res", "rss_anon_bytes", "anonymous", 1, rss_anon, 0,
+	"RssAnon: Go heap and runtime, C malloc, stacks, private mmap"),
+    ROW("res", "rss_file_bytes", "file-backed", 1, rss_file, 0,
+	"RssFile: executable, libraries, mapped files"),
+    ROW("res", "rss_shmem_bytes", "shared", 1, rss_shmem, 0,
+	"RssShmem: MAP_SHARED anonymous, memfd, /dev/shm, SysV shm"),
+
+    ROW("anon", "resident_bytes", "anonymous resident", 0, anon_resident, 0, "RssAnon"),
+    ROW("anon", "swap_bytes", "+ swapped out", 0, swap, 0, "VmSwap: still the process's memory"),
+    ROW("anon", "lazy_free_bytes", "- LazyFree", 0, lazy_free, 0,
+	"freed with MADV_FREE, counted in RSS until reclaimed"),
+    ROW("anon", "footprint_bytes", "= anonymous footprint", 0, anon_footprint, 0,
+	"what Go's accounting should cover"),
+    ROW("anon", "anon_huge_pages_bytes", "of which huge pages", 1, anon_huge, 0,
+	"AnonHugePages: a 2 MiB page stays whole while any of it is used"),
+
+    ROW("go", "sys_bytes", "Sys", 0, go_sys, 0, "all the runtime mapped from the OS"),
+    ROW("go", "heap_released_bytes", "- HeapReleased", 0, go_released, 0,
+	"returned to the OS: mapped, no memory behind it"),
+    ROW("go", "retained_bytes", "= Go retained", 0, go_retained, 0,
+	"Sys - HeapReleased: what Go holds (what GOMEMLIMIT governs)"),
+    ROW("go", "resident_bytes", "covered", 1, go_resident, 0,
+	"min(Go retained, footprint): the footprint Go's accounting covers"),
+    ROW("go", "not_resident_bytes", "not resident (at least)", 1, go_not_resident, 0,
+	"Go retained beyond the footprint: mapped, never touched"),
+    ROW("go", "unexplained_bytes", "unexplained", 0, unexplained, 0,
+	"anonymous footprint beyond Go retained: memory outside Go's accounting"),
+
+    ROW("heap", "objects_bytes", "HeapAlloc", 0, heap_objects, 0,
+	"live objects and garbage not yet swept"),
+    ROW("heap", "unused_bytes", "HeapInuse - HeapAlloc", 0, heap_unused, 0,
+	"free space inside in-use spans (fragmentation)"),
+    ROW("heap", "free_bytes", "HeapIdle - HeapReleased", 0, heap_free, 0,
+	"free spans kept for reuse, resident until the scavenger returns them"),
+    ROW("heap", "released_bytes", "HeapReleased", 0, heap_released, 0, "returned to the OS"),
+
+    ROW("stacks", "stack_inuse_bytes", "StackInuse", 0, stack_inuse, 0,
+	"goroutine stacks, carved from heap spans (not in HeapSys)"),
+    ROW("stacks", "os_stacks_bytes", "StackSys - StackInuse", 0, stack_os, 0,
+	"stacks the OS handed to the runtime"),
+    ROW("stacks", "stack_sys_bytes", "StackSys", 0, stack_sys, 0, "in Sys"),
+    ROW("stacks", "main_stack_bytes", "VmStk", 0, main_stack, 0,
+	"the main thread's stack: not in Sys"),
+    ROW("stacks", "threads", "Threads", 0, threads, 1,
+	"OS threads now; with cgo each has an 8 MiB pthread stack outside Sys"),
+
+    ROW("metadata", "mspan_sys_bytes", "MSpanSys", 0, meta_mspan, 0, "span descriptors"),
+    ROW("metadata", "mcache_sys_bytes", "MCacheSys", 0, meta_mcache, 0, "per-P caches"),
+    ROW("metadata", "buck_hash_sys_bytes", "BuckHashSys", 0, meta_buckhash, 0,
+	"profiling bucket table"),
+    ROW("metadata", "gc_sys_bytes", "GCSys", 0, meta_gc, 0,
+	"GC metadata: mostly untouched until the heap grows into it"),
+    ROW("metadata", "other_sys_bytes", "OtherSys", 0, meta_other, 0, "other runtime allocations"),
+    ROW("metadata", "total_bytes", "total", 0, meta_total, 0, "runtime metadata in Sys"),
+
+    ROW("virt", "vm_size_bytes", "VIRT (VmSize)", 0, virt, 0, "address space, not memory"),
+    ROW("virt", "go_sys_bytes", "Go Sys", 1, virt_go, 0, "mapped by the Go runtime"),
+    ROW("virt", "exe_and_libs_bytes", "executable and libraries", 1, virt_exe_libs, 0,
+	"VmExe + VmLib: program text"),
+    ROW("virt", "main_stack_bytes", "main stack", 1, virt_main_stack, 0, "VmStk"),
+    ROW("virt", "other_bytes", "other", 1, virt_other, 0,
+	"Go reservations (PROT_NONE), C heaps and arenas, thread stacks, data"),
+    ROW("virt", "backed_bytes", "with memory behind it", 0, virt_backed, 0, "VmRSS + VmSwap"),
+    ROW("virt", "unbacked_bytes", "address space only", 0, virt_unbacked, 0,
+	"reserved or never touched: costs no memory"),
+
+    ROW("checks", "sys_parts_bytes", "sum of the XxxSys fields", 0, sys_parts, 0,
+	"HeapSys + StackSys + MSpanSys + MCacheSys + BuckHashSys + GCSys + OtherSys = Sys"),
+};
+const size_t ledger_rows_count = sizeof ledger_rows / sizeof ledger_rows[0];
+
+opt_u64 ledger_get(const struct ledger *l, const struct ledger_row *r)
+{
+	return *(const opt_u64 *)((const char *)l + r->offset);
+}
+
+static int equal_or_unknown(opt_u64 a, opt_u64 b)
+{
+	if (!a.known || !b.known)
+		return -1;
+	return a.v == b.v;
+}
+
+void reconcile(const struct capture *c, struct ledger *l)
+{
+	const struct status_values *st = &c->os.status.v;
+	const struct go_memstats *ms = &c->go.ms;
+	const struct smaps_values *ru = c->os.have_rollup ? &c->os.rollup : NULL;
+	memset(l, 0, sizeof *l);
+
+	l->rss = st->vm_rss;
+	l->rss_anon = st->rss_anon;
+	l->rss_file = st->rss_file;
+	l->rss_shmem = st->rss_shmem;
+
+	/* Without RssAnon (a pair read off top) RES is the best bound: it also
+	 * holds file-backed pages, which the report says. */
+	l->anon_resident = st->rss_anon;
+	if (!l->anon_resident.known && st->vm_rss.known) {
+		l->anon_resident = st->vm_rss;
+		l->anon_from_rss = 1;
+	}
+	l->swap = opt_or(st->vm_swap, ru ? ru->swap : opt_none());
+	l->lazy_free = ru ? ru->lazy_free : opt_none();
+	l->anon_huge = ru ? ru->anon_huge_pages : opt_none();
+	opt_u64 lazy = l->lazy_free;
+	if (!lazy.known) {
+		lazy = opt_some(0);
+		l->lazy_free_assumed = 1;
+	}
+	/* Swap unknown (top gives none): nothing swapped is the only reading
+	 * that does not invent memory; the report marks the line unknown. */
+	l->anon_footprint =
+	    opt_sub_sat(opt_add(l->anon_resident, opt_or(l->swap, opt_some(0))), lazy);
+
+	l->go_sys = ms->sys;
+	l->go_released = ms->heap_released;
+	l->go_retained = opt_sub_sat(ms->sys, ms->heap_released);
+	l->go_resident = opt_min(l->go_retained, l->anon_footprint);
+	l->go_not_resident = opt_sub_sat(l->go_retained, l->anon_footprint);
+	l->unexplained = opt_sub_sat(l->anon_footprint, l->go_retained);
+
+	l->heap_objects = ms->heap_alloc;
+	l->heap_unused = opt_sub_sat(ms->heap_inuse, ms->heap_alloc);
+	l->heap_free = opt_sub_sat(ms->heap_idle, ms->heap_released);
+	l->heap_released = ms->heap_released;
+
+	l->stack_inuse = ms->stack_inuse;
+	l->stack_sys = ms->stack_sys;
+	l->stack_os = opt_sub_sat(ms->stack_sys, ms->stack_inuse);
+	l->main_stack = st->vm_stk;
+	l->threads = st->threads;
+
+	l->meta_mspan = ms->mspan_sys;
+	l->meta_mcache = ms->mcache_sys;
+	l->meta_buckhash = ms->buck_hash_sys;
+	l->meta_gc = ms->gc_sys;
+	l->meta_other = ms->other_sys;
+	l->meta_total = opt_add(
+	    opt_add(opt_add(ms->mspan_sys, ms->mcache_sys), opt_add(ms->buck_hash_sys, ms->gc_sys)),
+	    ms->other_sys);
+
+	l->virt = st->vm_size;
+	l->virt_go = ms->sys;
+	l->virt_exe_libs = opt_add(st->vm_exe, st->vm_lib);
+	l->virt_main_stack = st->vm_stk;
+	l->virt_other = opt_sub_sat(
+	    opt_sub_sat(opt_sub_sat(st->vm_size, ms->sys), l->virt_exe_libs), st->vm_stk);
+	l->virt_backed = opt_add(st->vm_rss, opt_or(l->swap, opt_some(0)));
+	l->virt_unbacked = opt_sub_sat(st->vm_size, l->virt_backed);
+
+	l->sys_parts = opt_add(opt_add(ms->heap_sys, ms->stack_sys), l->meta_total);
+	l->sys_parts_ok = equal_or_unknown(l->sys_parts, ms->sys);
+	l->heap_parts_ok = equal_or_unknown(opt_add(ms->heap_inuse, ms->heap_idle), ms->heap_sys);
+}

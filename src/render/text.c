@@ -1,0 +1,162 @@
+/* The report for people. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "correlate/render.h"
+#include "correlate/units.h"
+
+struct w {
+	FILE *out;
+	int failed;
+};
+
+__attribute__((format(printf, 2, 3))) static void say(struct w *w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (vfprintf(w->out, fmt, ap) < 0)
+		w->failed = 1;
+	va_end(ap);
+}
+
+/* "141.0 MiB", "unknown" or a count. */
+static const char *amount(opt_u64 v, int count, char *buf, size_t cap)
+{
+	if (!v.known)
+		return "unknown";
+	if (count) {
+		snprintf(buf, cap, "%llu", (unsigned long long)v.v);
+		return buf;
+	}
+	return fmt_iec(v.v, buf, cap);
+}
+
+/* One line: indented label, right-aligned amount, meaning. */
+static void line(struct w *w, int depth, const char *label, opt_u64 v, int count,
+		 const char *meaning)
+{
+	char buf[32];
+	int pad = 28 - 2 * depth;
+	int has = meaning && *meaning;
+	say(w, "  %*s%-*s %11s%s%s\n", 2 * depth, "", pad, label, amount(v, count, buf, sizeof buf),
+	    has ? "  " : "", has ? meaning : "");
+}
+
+static void kernel_section(struct w *w, const struct capture *c, const struct ledger *l)
+{
+	const struct status_values *st = &c->os.status.v;
+	say(w, "What the kernel says (%s)\n", c->replay ? "recorded /proc files" : "/proc");
+	line(w, 0, "VIRT (VmSize)", st->vm_size, 0, "address space: mapped, reserved or untouched");
+	line(w, 0, "RES (VmRSS)", st->vm_rss, 0, "resident now");
+	line(w, 1, "RssAnon", st->rss_anon, 0,
+	     "anonymous: Go heap and runtime, C malloc, stacks, mmap");
+	line(w, 1, "RssFile", st->rss_file, 0, "file-backed: executable, libraries, mapped files");
+	line(w, 1, "RssShmem", st->rss_shmem, 0, "shared memory: MAP_SHARED anonymous, memfd, shm");
+	line(w, 0, "VmSwap", st->vm_swap, 0, "anonymous memory swapped out");
+	const char *nr = c->os.have_rollup ? NULL : "smaps_rollup not read";
+	line(w, 0, "LazyFree", l->lazy_free, 0,
+	     nr ? nr : "freed with MADV_FREE, counted in RSS until reclaimed");
+	line(w, 0, "AnonHugePages", l->anon_huge, 0,
+	     nr ? nr : "anonymous memory in transparent huge pages");
+	line(w, 0, "VmHWM", st->vm_hwm, 0, "peak RES");
+	line(w, 0, "Threads", st->threads, 1, "OS threads");
+	say(w, "\n");
+}
+
+static void go_section(struct w *w, const struct capture *c, const struct ledger *l)
+{
+	const struct go_memstats *ms = &c->go.ms;
+	say(w, "What the Go runtime says (runtime.MemStats via %s)\n",
+	    body_format_name(c->go.format));
+	line(w, 0, "Sys", ms->sys, 0, "all the runtime has mapped from the OS (not all resident)");
+	line(w, 1, "HeapSys", ms->heap_sys, 0, "heap spans: HeapInuse + HeapIdle");
+	line(w, 2, "HeapInuse", ms->heap_inuse, 0, "spans holding objects");
+	line(w, 3, "HeapAlloc", ms->heap_alloc, 0, "live objects and garbage not yet swept");
+	line(w, 3, "HeapInuse-HeapAlloc", l->heap_unused, 0, "free space inside in-use spans");
+	line(w, 2, "HeapIdle", ms->heap_idle, 0, "spans holding nothing");
+	line(w, 3, "HeapIdle-HeapReleased", l->heap_free, 0,
+	     "free, kept for reuse (resident until scavenged)");
+	line(w, 3, "HeapReleased", ms->heap_released, 0, "returned to the OS");
+	line(w, 1, "StackSys", ms->stack_sys, 0, "goroutine stacks (StackInuse) and OS stacks");
+	line(w, 1, "MSpanSys", ms->mspan_sys, 0, "span descriptors");
+	line(w, 1, "MCacheSys", ms->mcache_sys, 0, "per-P allocation caches");
+	line(w, 1, "BuckHashSys", ms->buck_hash_sys, 0, "profiling bucket hash table");
+	line(w, 1, "GCSys", ms->gc_sys, 0, "GC metadata (mostly untouched until needed)");
+	line(w, 1, "OtherSys", ms->other_sys, 0, "other runtime allocations");
+	line(w, 0, "NextGC", ms->next_gc, 0, "heap goal: the next GC starts here");
+	if (ms->goroutines.known)
+		line(w, 0, "Goroutines", ms->goroutines, 1, "go_goroutines");
+	if (l->sys_parts_ok == 0)
+		say(w, "  ! Sys is not the sum of its parts: the body may be altered\n");
+	say(w, "\n");
+}
+
+static void ledger_section(struct w *w, const struct capture *c, const struct ledger *l)
+{
+	char a[24], b[24], d[24], e[24];
+	say(w, "Ledger\n");
+	say(w, "  RES %s = anonymous %s + file-backed %s + shared %s\n", amount(l->rss, 0, a, 24),
+	    amount(l->rss_anon, 0, b, 24), amount(l->rss_file, 0, d, 24),
+	    amount(l->rss_shmem, 0, e, 24));
+	line(w, 0, l->anon_from_rss ? "RES (no RssAnon)" : "RssAnon", l->anon_resident, 0,
+	     l->anon_from_rss ? "RssAnon unknown: RES used, file-backed pages included" : NULL);
+	line(w, 0, "+ swapped out", l->swap, 0, NULL);
+	line(w, 0, "- LazyFree", l->lazy_free, 0,
+	     l->lazy_free_assumed ? "not read: taken as 0" : "released by Go, not yet reclaimed");
+	line(w, 0, "= anonymous footprint", l->anon_footprint, 0,
+	     "what Go's accounting should cover");
+	line(w, 0, "Go retained", l->go_retained, 0, "Sys - HeapReleased");
+	line(w, 1, "covered", l->go_resident, 0, "the part of the footprint Go accounts for");
+	line(w, 1, "not resident (at least)", l->go_not_resident, 0,
+	     "mapped by Go, never touched (metadata, fresh heap)");
+	line(w, 0, "unexplained (at least)", l->unexplained, 0,
+	     "anonymous memory outside Go's accounting");
+	say(w, "  VIRT %s = Go Sys %s + executable and libraries %s + main stack %s + other %s\n",
+	    amount(l->virt, 0, a, 24), amount(l->virt_go, 0, b, 24),
+	    amount(l->virt_exe_libs, 0, d, 24), amount(l->virt_main_stack, 0, e, 24),
+	    amount(l->virt_other, 0, (char[24]){0}, 24));
+	line(w, 1, "memory behind it", l->virt_backed, 0, "RES + swap");
+	line(w, 1, "address space only", l->virt_unbacked, 0, "reserved or never touched");
+	(void)c;
+	say(w, "\n");
+}
+
+static void findings_section(struct w *w, const struct findings *fs)
+{
+	say(w, "Findings (largest first)\n");
+	if (fs->n == 0)
+		say(w, "  none: the kernel's and Go's numbers agree\n");
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->f[i];
+		const char *sev = f->severity == SEV_CRITICAL  ? "CRITICAL"
+				  : f->severity == SEV_WARNING ? "WARNING"
+							       : "info";
+		say(w, "  %-8s %-22s %s\n", sev, f->id, f->summary);
+	}
+}
+
+int render_text(FILE *out, const struct render_input *in)
+{
+	struct w w = {out, 0};
+	const struct capture *c = in->c;
+	char when[32];
+	fmt_rfc3339(c->captured_at, when, sizeof when);
+	const char *gv = capture_go_version(c);
+	say(&w, "correlate %s: pid %d (%s)%s\n", CORRELATE_VERSION, (int)c->os.id.pid,
+	    c->os.id.comm[0] ? c->os.id.comm : c->os.status.name, c->replay ? ", replayed" : "");
+	say(&w, "  endpoint  %s (%s)\n", c->url, body_format_name(c->go.format));
+	if (c->tried[0])
+		say(&w, "  tried     %s\n", c->tried);
+	say(&w, "  Go        %s\n", gv ? gv : "version unknown");
+	if (c->replay)
+		say(&w, "  recorded  %s, from %s\n\n", when, c->source);
+	else
+		say(&w, "  captured  %s\n\n", when);
+	kernel_section(&w, c, in->l);
+	go_section(&w, c, in->l);
+	ledger_section(&w, c, in->l);
+	findings_section(&w, in->fs);
+	return w.failed ? -1 : 0;
+}

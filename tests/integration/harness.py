@@ -1,0 +1,134 @@
+"""Shared pieces of the integration tests: TAP output, starting the Go test
+targets and the hostile HTTP server, running the built correlate.
+
+Every test here runs real programs: the correlate binary, Go programs built
+by Debian's toolchains, servers on 127.0.0.1."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+MiB = 1 << 20
+
+
+class Tap:
+    """Prints TAP; each check is one numbered line."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, name, detail=""):
+        self.n += 1
+        if cond:
+            print(f"ok {self.n} - {name}", flush=True)
+        else:
+            self.failed += 1
+            print(f"not ok {self.n} - {name}", flush=True)
+            for line in str(detail).splitlines() or [""]:
+                print(f"#   {line}", flush=True)
+        return cond
+
+    def done(self):
+        print(f"1..{self.n}", flush=True)
+        sys.exit(1 if self.failed else 0)
+
+
+class Target:
+    """A Go program from tests/targets that prints "listening URL" and
+    "ready"; stopped by closing its stdin."""
+
+    def __init__(self, argv, env=None, timeout=60):
+        self.argv = argv
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=env, text=True)
+        self.url = None
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                err = self.proc.stderr.read()
+                raise RuntimeError(f"{argv[0]} exited before ready: {err}")
+            m = re.match(r"listening (\S+)", line)
+            if m:
+                self.url = m.group(1)
+            if line.strip() == "ready":
+                break
+        else:
+            raise RuntimeError(f"{argv[0]} not ready in {timeout}s")
+        self.pid = self.proc.pid
+        self.hostport = self.url.split("://", 1)[1]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=10)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.stop()
+
+
+def status_kb(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    return None
+
+
+class Result:
+    def __init__(self, cp, seconds):
+        self.rc = cp.returncode
+        self.out = cp.stdout
+        self.err = cp.stderr
+        self.seconds = seconds
+        self.json = None
+        if self.rc == 0 and self.out.lstrip().startswith("{"):
+            try:
+                self.json = json.loads(self.out)
+            except ValueError as e:
+                self.json_error = str(e)
+
+    def __repr__(self):
+        return f"rc={self.rc}\nstdout={self.out[:2000]}\nstderr={self.err[:2000]}"
+
+    def finding(self, fid):
+        for f in (self.json or {}).get("findings", []):
+            if f["id"] == fid:
+                return f
+        return None
+
+    def severities(self):
+        return {f["id"]: f["severity"] for f in (self.json or {}).get("findings", [])}
+
+    def warnings(self):
+        return [f for f in (self.json or {}).get("findings", [])
+                if f["severity"] != "info"]
+
+
+def correlate(binary, *args, timeout=60):
+    t0 = time.time()
+    cp = subprocess.run([binary, *args], capture_output=True, text=True, timeout=timeout)
+    return Result(cp, time.time() - t0)
+
+
+def between(value, a, b, slack=0.0):
+    """value lies between a and b (either order), give or take slack (a share)."""
+    lo, hi = min(a, b), max(a, b)
+    return value is not None and lo * (1 - slack) <= value <= hi * (1 + slack)
+
+
+def within(value, want, share):
+    return value is not None and abs(value - want) <= want * share

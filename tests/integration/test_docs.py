@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""--help, the man page and the README must name the same options and the
+same exit codes.
+
+usage: test_docs.py CORRELATE SOURCE_ROOT"""
+
+import re
+import subprocess
+import sys
+
+from harness import Tap
+
+
+def main():
+    binary, root = sys.argv[1], sys.argv[2]
+    t = Tap()
+    help_text = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
+    man = open(f"{root}/docs/correlate.1").read()
+    readme = open(f"{root}/README.md").read()
+
+    opts = re.findall(r"^  --([a-z][a-z-]*)", help_text, re.M)
+    t.ok(len(opts) >= 5, "--help lists options", opts)
+    man_opts = set(re.findall(r"^\.BI? \\-\\-([a-z][a-z\\-]*)", man, re.M))
+    man_opts = {o.replace("\\-", "-") for o in man_opts}
+    readme_opts = set(re.findall(r"`--([a-z][a-z-]*)", readme))
+    for o in opts:
+        t.ok(o in man_opts, f"--{o} is in docs/correlate.1", sorted(man_opts))
+        t.ok(o in readme_opts, f"--{o} is in README.md", sorted(readme_opts))
+    t.ok(man_opts <= set(opts), "the man page has no option --help lacks",
+         man_opts - set(opts))
+    t.ok(readme_opts <= set(opts), "the README has no option --help lacks",
+         readme_opts - set(opts))
+
+    codes = dict(re.findall(r"^  (\d)  (.+)$", help_text.split("Exit codes:")[1], re.M))
+    t.ok(set(codes) >= {"0", "2", "3", "4"}, "--help lists exit codes 0, 2, 3, 4", codes)
+    readme_codes = set(re.findall(r"^\| (\d) \|", readme, re.M))
+    man_codes = set(re.findall(r"^\.B (\d)$", man.split(".SH EXIT STATUS")[1], re.M))
+    t.ok(readme_codes == set(codes), "README's exit codes are --help's",
+         (sorted(readme_codes), sorted(codes)))
+    t.ok(man_codes == set(codes), "the man page's exit codes are --help's",
+         (sorted(man_codes), sorted(codes)))
+    t.done()
+
+
+if __name__ == "__main__":
+    main()
