@@ -29,6 +29,32 @@ int acquire_same_process(const struct proc_identity *before, struct err *err);
 /* MemTotal and MemAvailable via libproc2; unknown fields stay unknown. */
 void acquire_sys(struct sys_context *out);
 
+/* The host's THP mode and CPU count. */
+void acquire_sys_extra(struct sys_context *out);
+
+/* Reads a whole file by path (not only /proc).  Returns 0 or an errno. */
+int read_path(const char *path, struct text *out);
+
+/* Called with each chunk of a file as it is read; nonzero stops. */
+typedef int (*chunk_fn)(void *ctx, const char *buf, size_t len, struct err *err);
+
+/* Streams /proc/PID/<name> to fn in chunks, never holding it whole (smaps of
+ * a process with 100,000 mappings is tens of MB).  Errors as
+ * acquire_proc_file. */
+int acquire_proc_stream(pid_t pid, const char *name, const struct proc_identity *id, chunk_fn fn,
+			void *ctx, struct err *err);
+
+/* The memory cgroup of pid: /proc/PID/cgroup, the hierarchy's mount point
+ * from /proc/self/mountinfo, then memory.max/current/stat (v2) or
+ * memory.limit_in_bytes/usage_in_bytes/stat (v1).  Never fails: when
+ * something cannot be read, out->version is 0 and out->why says why. */
+void acquire_cgroup(pid_t pid, struct cgroup_info *out);
+
+/* GOGC, GOMEMLIMIT, GODEBUG from /proc/PID/environ.  Never fails: when it
+ * cannot be read (another user's process), out->read is 0 and out->why
+ * says why. */
+void acquire_environ(pid_t pid, struct go_env *out);
+
 /* Appends "(pid N belongs to uid U, user)" to err's message when the
  * process is another user's: the usual reason a /proc read is refused. */
 void acquire_note_owner(const struct proc_identity *id, struct err *err);

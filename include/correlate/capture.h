@@ -9,6 +9,8 @@
 #include <sys/types.h>
 
 #include "correlate/buildinfo.h"
+#include "correlate/context.h"
+#include "correlate/mappings.h"
 #include "correlate/memstats.h"
 #include "correlate/opt.h"
 #include "correlate/proc.h"
@@ -31,15 +33,20 @@ struct proc_identity {
 struct sys_context {
 	opt_u64 mem_total;     /* meminfo: MemTotal */
 	opt_u64 mem_available; /* meminfo: MemAvailable */
+	char thp[16];	       /* /sys/kernel/mm/transparent_hugepage/enabled: the [chosen] mode */
+	int ncpu;	       /* online CPUs (sysconf); 0 unknown */
 };
 
 struct os_snapshot {
 	struct proc_identity id;
 	struct sys_context sys;
-	struct proc_status status;  /* /proc/PID/status */
-	int have_rollup;	    /* smaps_rollup was read */
-	struct smaps_values rollup; /* /proc/PID/smaps_rollup */
-	struct go_buildinfo build;  /* .go.buildinfo of /proc/PID/exe */
+	struct proc_status status;   /* /proc/PID/status */
+	int have_rollup;	     /* smaps_rollup was read */
+	struct smaps_values rollup;  /* /proc/PID/smaps_rollup */
+	struct go_buildinfo build;   /* .go.buildinfo of /proc/PID/exe */
+	struct mapping_summary maps; /* /proc/PID/smaps by class; maps.have 0: not read */
+	struct go_env env;	     /* /proc/PID/environ: GOGC, GOMEMLIMIT, GODEBUG */
+	struct cgroup_info cgroup;   /* the memory cgroup: limit and usage */
 };
 
 struct capture {
@@ -55,5 +62,11 @@ struct capture {
 
 /* The Go version to report: the endpoint's (go_info), else the binary's. */
 const char *capture_go_version(const struct capture *c);
+
+/* That version as major.minor (1.21 -> 121); 0 when unknown. */
+int capture_go_minor(const struct capture *c);
+
+/* Frees what the capture owns (the kept mapping rows); NULL is a no-op. */
+void capture_free(struct capture *c);
 
 #endif

@@ -61,6 +61,25 @@ struct ledger {
 	opt_u64 virt_backed;	 /* VmRSS + VmSwap: address space with memory behind it */
 	opt_u64 virt_unbacked;	 /* VmSize - virt_backed */
 
+	/* split: the anonymous footprint by owner, from the per-mapping view
+	 * (have_split; docs/model.md "The split") */
+	opt_u64 split_arena;		/* Go heap arenas' anonymous footprint */
+	opt_u64 split_arena_go;		/* HeapSys - HeapReleased + StackInuse */
+	opt_u64 split_arena_metadata;	/* beyond it, up to GCSys: the GC's work buffers */
+	opt_u64 split_arena_excess;	/* beyond both: released pages held by huge pages */
+	opt_u64 split_go_other;		/* Go runtime + other anonymous mappings */
+	opt_u64 split_go_other_go;	/* Sys - HeapSys - StackInuse - work buffers: Go's share */
+	opt_u64 split_other_non_go;	/* their footprint beyond Go's share: at least */
+	opt_u64 split_other_non_go_max; /* ... and at most (if none of it were Go's) */
+	opt_u64 split_glibc;		/* glibc malloc: [heap] and thread arenas */
+	opt_u64 split_thread_stacks;	/* pthread stacks */
+	opt_u64 split_exe_data;		/* the executable's .data/.bss */
+	opt_u64 split_libs_data;	/* libraries' .data/.bss */
+	opt_u64 split_files_anon;	/* private copies of mapped file pages */
+	opt_u64 split_main_stack;	/* [stack] */
+	opt_u64 non_go_anon;		/* glibc + thread stacks + other non-Go: at least */
+	opt_u64 non_go_anon_max;	/* ... at most */
+
 	/* checks: MemStats' own identities (mstats.go) */
 	opt_u64 sys_parts; /* HeapSys+StackSys+MSpanSys+MCacheSys+BuckHashSys+GCSys+OtherSys */
 	int sys_parts_ok;  /* 1 Sys equals sys_parts, 0 it does not, -1 not checkable */
@@ -69,6 +88,7 @@ struct ledger {
 	/* what the ledger had to assume */
 	int lazy_free_assumed; /* LazyFree not read: taken as 0 */
 	int anon_from_rss;     /* RssAnon not read: RES (file pages too) used instead */
+	int have_split;	       /* smaps was read: the split lines are known */
 };
 
 /* Fills *l from c.  Unknown inputs give unknown lines, never zeros. */

@@ -13,6 +13,7 @@ struct render_input {
 	const struct capture *c;
 	const struct ledger *l;
 	const struct findings *fs;
+	int mappings; /* also list every mapping (--mappings) */
 };
 
 /* The human report: the kernel's numbers, Go's numbers (each line with its

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "correlate/acquire.h"
+#include "correlate/context.h"
 
 void text_free(struct text *t)
 {
@@ -146,19 +147,24 @@ void acquire_note_owner(const struct proc_identity *id, struct err *err)
 		 id->euid, id->user[0] ? ", " : "", id->user);
 }
 
-int acquire_proc_file(pid_t pid, const char *name, const struct proc_identity *id, struct text *out,
-		      struct err *err)
+int read_path(const char *path, struct text *out)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
 	out->data = NULL;
 	out->len = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int e = fd < 0 ? errno : read_all(fd, out);
-	if (fd >= 0)
-		close(fd);
-	if (e == 0)
-		return 0;
+	if (fd < 0)
+		return errno;
+	int e = read_all(fd, out);
+	close(fd);
+	return e;
+}
+
+/* One message for every /proc read that failed with errno e. */
+static int proc_read_error(pid_t pid, const char *name, const struct proc_identity *id, int e,
+			   struct err *err)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
 	if (e == ENOENT || e == ESRCH) {
 		err_set(err, ERR_PROC, "cannot read %s: pid %d exited", path, (int)pid);
 		return err_hint(err, "run again while the process is up");
@@ -174,4 +180,51 @@ int acquire_proc_file(pid_t pid, const char *name, const struct proc_identity *i
 	if (e == ENOMEM)
 		return err_set(err, ERR_INTERNAL, "out of memory reading %s", path);
 	return err_set(err, ERR_PROC, "cannot read %s: %s", path, strerror(e));
+}
+
+int acquire_proc_file(pid_t pid, const char *name, const struct proc_identity *id, struct text *out,
+		      struct err *err)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	int e = read_path(path, out);
+	return e ? proc_read_error(pid, name, id, e, err) : 0;
+}
+
+int acquire_proc_stream(pid_t pid, const char *name, const struct proc_identity *id, chunk_fn fn,
+			void *ctx, struct err *err)
+{
+	static char buf[64 * 1024]; /* one reader at a time: the tool is single-threaded */
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return proc_read_error(pid, name, id, errno, err);
+	int rc = 0;
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = proc_read_error(pid, name, id, errno, err);
+			break;
+		}
+		if (r == 0)
+			break;
+		if ((rc = fn(ctx, buf, (size_t)r, err)) != 0)
+			break;
+	}
+	close(fd);
+	return rc;
+}
+
+void acquire_sys_extra(struct sys_context *out)
+{
+	struct text t = {0};
+	out->thp[0] = '\0';
+	if (read_path("/sys/kernel/mm/transparent_hugepage/enabled", &t) == 0)
+		parse_thp_mode(t.data, t.len, out->thp, sizeof out->thp);
+	text_free(&t);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	out->ncpu = n > 0 ? (int)n : 0;
 }

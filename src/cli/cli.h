@@ -18,6 +18,7 @@ struct options {
 	enum out_format format;
 	struct fetch_opts fetch;
 	const char *headers[MAX_HEADERS];
+	int mappings; /* --mappings: list every mapping */
 	int help, version;
 };
 

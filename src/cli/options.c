@@ -23,6 +23,7 @@ static const struct opt_doc docs[] = {
      "just host:port to try /metrics, /debug/vars, then /debug/pprof/heap?debug=1"},
     {"json", NULL, "print JSON (same as --format json)"},
     {"format", "FORMAT", "text (default) or json"},
+    {"mappings", NULL, "also list every mapping of /proc/PID/smaps with its class"},
     {"timeout", "SECONDS", "give up on the endpoint after this long (default 5)"},
     {"max-body", "SIZE", "refuse endpoint bodies larger than this (default 128MiB)"},
     {"header", "'NAME: VALUE'", "send this HTTP header (repeatable); never printed"},
@@ -66,6 +67,7 @@ enum {
 	O_URL,
 	O_JSON,
 	O_FORMAT,
+	O_MAPPINGS,
 	O_TIMEOUT,
 	O_MAX_BODY,
 	O_HEADER,
@@ -93,6 +95,7 @@ int options_parse(int argc, char **argv, struct options *o, struct err *err)
 	    {"url", required_argument, NULL, O_URL},
 	    {"json", no_argument, NULL, O_JSON},
 	    {"format", required_argument, NULL, O_FORMAT},
+	    {"mappings", no_argument, NULL, O_MAPPINGS},
 	    {"timeout", required_argument, NULL, O_TIMEOUT},
 	    {"max-body", required_argument, NULL, O_MAX_BODY},
 	    {"header", required_argument, NULL, O_HEADER},
@@ -120,6 +123,9 @@ int options_parse(int argc, char **argv, struct options *o, struct err *err)
 			break;
 		case O_JSON:
 			o->format = OUT_JSON;
+			break;
+		case O_MAPPINGS:
+			o->mappings = 1;
 			break;
 		case O_FORMAT:
 			if (strcmp(optarg, "text") == 0)

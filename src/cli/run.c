@@ -39,7 +39,34 @@ static int check_target(struct capture *c, struct err *err)
 	return 0;
 }
 
-static int read_proc(struct capture *c, struct err *err)
+/* smaps goes straight from read() through the parser to the classifier. */
+struct smaps_stream {
+	struct smaps_parser parser;
+	struct map_classifier classifier;
+};
+
+static int feed_smaps(void *ctx, const char *buf, size_t len, struct err *err)
+{
+	struct smaps_stream *s = ctx;
+	return smaps_parser_feed(&s->parser, buf, len, err);
+}
+
+static int read_smaps(struct capture *c, int keep_rows, struct err *err)
+{
+	static struct smaps_stream s;
+	map_classifier_init(&s.classifier, &c->os.maps, c->os.id.exe, keep_rows);
+	smaps_parser_init(&s.parser, map_classifier_mapping_fn, &s.classifier);
+	int rc = acquire_proc_stream(c->os.id.pid, "smaps", &c->os.id, feed_smaps, &s, err);
+	if (!rc)
+		rc = smaps_parser_finish(&s.parser, err);
+	if (!rc)
+		rc = map_classifier_finish(&s.classifier, err);
+	if (rc)
+		c->os.maps.have = 0;
+	return rc;
+}
+
+static int read_proc(struct capture *c, int keep_rows, struct err *err)
 {
 	pid_t pid = c->os.id.pid;
 	struct text status = {0}, rollup = {0};
@@ -57,6 +84,8 @@ static int read_proc(struct capture *c, struct err *err)
 		rc = parse_smaps_rollup(rollup.data, rollup.len, &c->os.rollup, err);
 	if (!rc)
 		c->os.have_rollup = 1;
+	if (!rc)
+		rc = read_smaps(c, keep_rows, err);
 	text_free(&status);
 	text_free(&rollup);
 	return rc;
@@ -80,20 +109,24 @@ int run_live(const struct options *o, FILE *out, struct err *err)
 	/* /proc after the fetch: MemStats are taken at the end of the request,
 	 * so this is the nearest moment to theirs. */
 	c.captured_at = (int64_t)time(NULL);
-	rc = read_proc(&c, err);
+	rc = read_proc(&c, o->mappings, err);
 	if (!rc)
 		rc = acquire_same_process(&c.os.id, err);
 	if (rc)
 		return rc;
 	acquire_sys(&c.os.sys);
+	acquire_sys_extra(&c.os.sys);
+	acquire_environ(c.os.id.pid, &c.os.env);
+	acquire_cgroup(c.os.id.pid, &c.os.cgroup);
 	snprintf(c.url, sizeof c.url, "%s", fr.url);
 	snprintf(c.tried, sizeof c.tried, "%s", fr.tried);
 	c.fetch_seconds = fr.seconds;
 
 	reconcile(&c, &l);
 	findings_compute(&c, &l, &fs);
-	struct render_input in = {&c, &l, &fs};
+	struct render_input in = {&c, &l, &fs, o->mappings};
 	int w = o->format == OUT_JSON ? render_json(out, &in) : render_text(out, &in);
+	capture_free(&c);
 	if (w != 0 || fflush(out) != 0)
 		return err_set(err, ERR_INTERNAL, "cannot write the report");
 	return 0;

@@ -1,3 +1,6 @@
+#include <stdlib.h>
+#include <string.h>
+
 #include "correlate/capture.h"
 
 const char *capture_go_version(const struct capture *c)
@@ -7,4 +10,26 @@ const char *capture_go_version(const struct capture *c)
 	if (c->os.build.found && c->os.build.go_version[0])
 		return c->os.build.go_version;
 	return NULL;
+}
+
+int capture_go_minor(const struct capture *c)
+{
+	const char *v = capture_go_version(c);
+	if (!v || strncmp(v, "go", 2) != 0)
+		return 0;
+	char *end;
+	long major = strtol(v + 2, &end, 10);
+	if (*end != '.' || major < 1)
+		return 0;
+	long minor = strtol(end + 1, &end, 10);
+	if (minor < 0 || minor > 99)
+		return 0;
+	return (int)(major * 100 + minor);
+}
+
+void capture_free(struct capture *c)
+{
+	if (!c)
+		return;
+	mapping_summary_free(&c->os.maps);
 }

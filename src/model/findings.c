@@ -1,4 +1,7 @@
-/* The rules.  Thresholds are named here and explained in docs/model.md. */
+/* The rules.  Each names a cause, the bytes it accounts for, how unusual
+ * they are (severity), the numbers it rests on (evidence) and the next step
+ * (advice).  Thresholds are named here and explained, with sources, in
+ * docs/model.md ("Findings"); keep the two in step. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,17 +10,52 @@
 #include "correlate/findings.h"
 #include "correlate/units.h"
 
-#define MiB (1024ull * 1024)
+#define KiB   (UINT64_C(1) << 10)
+#define MiB   (UINT64_C(1) << 20)
+#define NEVER UINT64_MAX
 
-/* non_go_anon: a healthy Go process has next to no anonymous memory outside
- * Go's accounting (dirty .data/.bss, the main stack, a little libc).  The
- * field's rule of thumb (REFERENCE.md §9) is to look once it passes ~100 MB;
- * we warn from 32 MiB when it is also a tenth of RES, and call it critical
- * from 256 MiB when it is half of RES. */
-#define NON_GO_WARN_BYTES (32 * MiB)
-#define NON_GO_WARN_SHARE 0.10
-#define NON_GO_CRIT_BYTES (256 * MiB)
-#define NON_GO_CRIT_SHARE 0.50
+/* A severity rule: warning from warn_bytes when also warn_share of the base
+ * (usually RES); critical likewise.  NEVER: that level is not used. */
+struct rule {
+	uint64_t warn_bytes;
+	double warn_share;
+	uint64_t crit_bytes;
+	double crit_share;
+};
+
+/* Memory outside Go's accounting.  A healthy Go process has next to none
+ * (its globals, the main stack, a little libc); the field's rule of thumb is
+ * to look once RSS - (Go + C) passes ~100 MB (REFERENCE.md §9). */
+static const struct rule NON_GO = {32 * MiB, 0.10, 256 * MiB, 0.50};
+/* Memory that inflates RES but is not lost: LazyFree, huge pages, swap,
+ * shared memory.  Worth a warning when it is a sizeable part of RES. */
+static const struct rule INFLATES = {32 * MiB, 0.10, NEVER, 0};
+/* Mapped files: page cache the kernel drops under pressure; a database's
+ * file is expected, so only a large share of RES warns. */
+static const struct rule FILES = {64 * MiB, 0.25, NEVER, 0};
+/* Idle heap beyond what the scavenger keeps (10% over the heap in use,
+ * mgcscavenge.go retainExtraPercent). */
+#define IDLE_KEEP_SHARE 0.10
+#define IDLE_SLACK	(8 * MiB)
+static const struct rule IDLE = {32 * MiB, 0.10, NEVER, 0};
+/* Free space in in-use spans: healthy heaps have 5-20% (size classes,
+ * partly filled spans); a quarter or more, and sizeable, is unusual. */
+#define FRAG_SHARE 0.25
+static const struct rule FRAG = {32 * MiB, 0.10, NEVER, 0};
+/* Goroutine stacks as a share of what Go retains. */
+static const struct rule STACKS = {64 * MiB, 0.25, NEVER, 0};
+/* OS threads: a Go service runs GOMAXPROCS threads plus those blocked in
+ * syscalls or cgo calls; hundreds is unusual, thousands nears the runtime's
+ * limit of 10,000 (debug.SetMaxThreads). */
+#define THREADS_WARN 200
+#define THREADS_CRIT 5000
+/* Per OS thread, from Go's stack allocator: the 32 KiB signal stack
+ * (mpreinit: malg(32 * 1024)), and without cgo the g0 stack (allocm: 8 KiB
+ * before Go 1.21, 16 KiB since). */
+#define GSIGNAL_STACK (32 * KiB)
+/* cgroup: headroom left under memory.max. */
+#define LIMIT_WARN 0.85
+#define LIMIT_CRIT 0.95
 
 const char *severity_name(enum severity s)
 {
@@ -52,53 +90,403 @@ __attribute__((format(printf, 3, 4))) static void put(char *dst, size_t cap, con
 	va_end(ap);
 }
 
-/* Severity from an amount and its share of RES. */
-static enum severity by_share(uint64_t bytes, opt_u64 rss, uint64_t warn_bytes, double warn_share,
-			      uint64_t crit_bytes, double crit_share)
+/* Appends to dst. */
+__attribute__((format(printf, 3, 4))) static void more(char *dst, size_t cap, const char *fmt, ...)
 {
-	double share = rss.known && rss.v ? (double)bytes / (double)rss.v : 0;
-	if (bytes >= crit_bytes && share >= crit_share)
+	size_t n = strlen(dst);
+	if (n + 1 >= cap)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(dst + n, cap - n, fmt, ap);
+	va_end(ap);
+}
+
+static enum severity judge(uint64_t bytes, opt_u64 base, const struct rule *r)
+{
+	double share = base.known && base.v ? (double)bytes / (double)base.v : 0;
+	if (r->crit_bytes != NEVER && bytes >= r->crit_bytes && share >= r->crit_share)
 		return SEV_CRITICAL;
-	if (bytes >= warn_bytes && share >= warn_share)
+	if (bytes >= r->warn_bytes && share >= r->warn_share)
 		return SEV_WARNING;
 	return SEV_INFO;
 }
 
 #define B(v) fmt_iec((v), (char[24]){0}, 24)
+#define V(o) ((o).known ? (o).v : 0)
 
-static void rule_non_go_anon(const struct capture *c, const struct ledger *l, struct findings *fs)
+static const char *version_or(const struct capture *c)
+{
+	const char *v = capture_go_version(c);
+	return v ? v : "an unknown Go version";
+}
+
+/* ---- the rules ------------------------------------------------------ */
+
+static void non_go_anon(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	opt_u64 b = l->have_split ? l->non_go_anon : l->unexplained;
+	if (!b.known || b.v == 0)
+		return;
+	struct finding *f = add(fs, "non_go_anon", judge(b.v, l->rss, &NON_GO), b.v);
+	if (!f)
+		return;
+	if (!l->have_split) {
+		put(f->summary, sizeof f->summary,
+		    "at least %s of anonymous memory is outside Go's accounting: C allocations "
+		    "(cgo), manual mmap, thread stacks",
+		    B(b.v));
+		put(f->evidence, sizeof f->evidence,
+		    "anonymous footprint %s (%s %s + swap %s - LazyFree %s%s) exceeds Go retained "
+		    "%s "
+		    "(Sys %s - HeapReleased %s); smaps not read, so it cannot be split by mapping",
+		    B(V(l->anon_footprint)), l->anon_from_rss ? "RES" : "RssAnon",
+		    B(V(l->anon_resident)), B(V(l->swap)), B(V(l->lazy_free)),
+		    l->lazy_free_assumed ? ", not read: taken as 0" : "", B(V(l->go_retained)),
+		    B(V(l->go_sys)), B(V(l->go_released)));
+	} else {
+		/* Name the classes it sits in, largest first. */
+		struct {
+			const char *name;
+			uint64_t v;
+		} part[3] = {
+		    {"plain anonymous mappings (C mmap, malloc'd blocks of 128 KiB and more)",
+		     V(l->split_other_non_go)},
+		    {"glibc malloc ([heap] and thread arenas)", V(l->split_glibc)},
+		    {"thread stacks", V(l->split_thread_stacks)},
+		};
+		for (int i = 0; i < 3; i++)
+			for (int j = i + 1; j < 3; j++)
+				if (part[j].v > part[i].v) {
+					__typeof__(part[0]) t = part[i];
+					part[i] = part[j];
+					part[j] = t;
+				}
+		put(f->summary, sizeof f->summary,
+		    "%s of anonymous memory is outside Go's accounting:", B(b.v));
+		for (int i = 0, n = 0; i < 3; i++)
+			if (part[i].v)
+				more(f->summary, sizeof f->summary, "%s %s %s", n++ ? "," : "",
+				     part[i].name, B(part[i].v));
+		put(f->evidence, sizeof f->evidence,
+		    "glibc malloc %s (%llu mappings); thread stacks %s (%llu mappings); "
+		    "Go runtime and other anonymous mappings hold %s, of which Go can own at most %s "
+		    "(Sys - HeapSys - StackInuse - the GC work buffers found in the arenas), so %s to "
+		    "%s is not Go's: the estimate is a range, %s to %s in all, and bytes is its low "
+		    "end",
+		    B(V(l->split_glibc)),
+		    (unsigned long long)c->os.maps.cls[MC_GLIBC_MALLOC].mappings,
+		    B(V(l->split_thread_stacks)),
+		    (unsigned long long)c->os.maps.cls[MC_THREAD_STACKS].mappings,
+		    B(V(l->split_go_other)), B(V(l->split_go_other_go)),
+		    B(V(l->split_other_non_go)), B(V(l->split_other_non_go_max)), B(b.v),
+		    B(V(l->non_go_anon_max)));
+	}
+	if (c->os.build.found && c->os.build.cgo == 0)
+		put(f->advice, sizeof f->advice,
+		    "the binary is built without cgo, so no C malloc: look for syscall.Mmap or "
+		    "unix.Mmap, or a library that maps memory; `correlate --mappings` lists the "
+		    "mappings");
+	else
+		put(f->advice, sizeof f->advice,
+		    "find the C side: heaptrack or valgrind --tool=massif on a test instance; "
+		    "MALLOC_ARENA_MAX=2 caps glibc's arenas; `correlate --mappings` (or pmap -x "
+		    "%d) "
+		    "lists the mappings",
+		    (int)c->os.id.pid);
+}
+
+static void lazy_free(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	if (!l->lazy_free.known || l->lazy_free.v == 0 || l->lazy_free_assumed)
+		return;
+	uint64_t b = l->lazy_free.v;
+	struct finding *f = add(fs, "lazy_free", judge(b, l->rss, &INFLATES), b);
+	if (!f)
+		return;
+	int minor = capture_go_minor(c);
+	put(f->summary, sizeof f->summary,
+	    "%s freed with MADV_FREE is still counted in RSS: the kernel takes it back only under "
+	    "memory pressure",
+	    B(b));
+	put(f->evidence, sizeof f->evidence, "LazyFree %s; HeapReleased %s; %s: ", B(b),
+	    B(V(c->go.ms.heap_released)), version_or(c));
+	if (c->os.env.madvdontneed == 0)
+		more(f->evidence, sizeof f->evidence,
+		     "GODEBUG=madvdontneed=0 in its environment makes the runtime release with "
+		     "MADV_FREE");
+	else if (minor >= 112 && minor <= 115)
+		more(f->evidence, sizeof f->evidence,
+		     "Go 1.12 to 1.15 release with MADV_FREE by default (golang/go#42330)");
+	else if (minor >= 116)
+		more(f->evidence, sizeof f->evidence,
+		     "Go 1.16+ releases with MADV_DONTNEED unless GODEBUG=madvdontneed=0%s",
+		     c->os.env.read ? "; not set here, so C code (an allocator) may use MADV_FREE"
+				    : " (environ not read)");
+	else
+		more(f->evidence, sizeof f->evidence, "MADV_FREE by the runtime or by C code");
+	put(f->advice, sizeof f->advice,
+	    "nothing is leaked; for an RSS that drops at once, run with GODEBUG=madvdontneed=1 "
+	    "(the default since Go 1.16)");
+}
+
+static void huge_pages(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	const struct class_total *heap = &c->os.maps.cls[MC_GO_HEAP];
+	uint64_t excess = V(l->split_arena_excess);
+	int minor = capture_go_minor(c);
+	struct finding *f;
+	if (l->have_split && excess > 0 && heap->anon_huge > 0) {
+		uint64_t b = excess < heap->anon_huge ? excess : heap->anon_huge;
+		if (!(f = add(fs, "huge_pages", judge(b, l->rss, &INFLATES), b)))
+			return;
+		put(f->summary, sizeof f->summary,
+		    "%s of Go heap that Go counts as released stays resident inside transparent "
+		    "huge "
+		    "pages",
+		    B(b));
+	} else {
+		uint64_t b = l->have_split ? 0 : V(l->anon_huge);
+		for (int k = 0; l->have_split && k < MC_COUNT; k++)
+			b += c->os.maps.cls[k].anon_huge;
+		if (b == 0)
+			return;
+		if (!(f = add(fs, "huge_pages", SEV_INFO, b)))
+			return;
+		put(f->summary, sizeof f->summary,
+		    "%s of anonymous memory is in transparent huge pages; Go's arenas show no "
+		    "excess "
+		    "from it",
+		    B(b));
+	}
+	put(f->evidence, sizeof f->evidence,
+	    "AnonHugePages in the Go heap arenas %s; arenas' footprint %s against Go's count %s; "
+	    "host THP mode %s; %s%s",
+	    B(heap->anon_huge), B(V(l->split_arena)), B(V(l->split_arena_go)),
+	    c->os.sys.thp[0] ? c->os.sys.thp : "unknown", version_or(c),
+	    minor == 121 ? ": Go 1.21.0-1.21.4 asked for huge pages (MADV_HUGEPAGE, MADV_COLLAPSE; "
+			   "golang/go#63334, #64332)"
+			 : "");
+	put(f->advice, sizeof f->advice,
+	    "a 2 MiB page stays whole while any of it is used: GODEBUG=disablethp=1 (Go 1.21.6+); "
+	    "on the host, THP 'madvise' instead of 'always', or khugepaged/max_ptes_none 0");
+}
+
+static void swapped(const struct capture *c, const struct ledger *l, struct findings *fs)
 {
 	(void)c;
-	if (!l->unexplained.known || l->unexplained.v == 0)
+	if (!l->swap.known || l->swap.v == 0)
 		return;
-	uint64_t b = l->unexplained.v;
-	struct finding *f = add(fs, "non_go_anon",
-				by_share(b, l->rss, NON_GO_WARN_BYTES, NON_GO_WARN_SHARE,
-					 NON_GO_CRIT_BYTES, NON_GO_CRIT_SHARE),
-				b);
+	uint64_t b = l->swap.v;
+	struct finding *f = add(fs, "swapped", judge(b, opt_add(l->rss, l->swap), &INFLATES), b);
 	if (!f)
 		return;
 	put(f->summary, sizeof f->summary,
-	    "%s of anonymous memory is outside Go's accounting: C allocations (cgo), manual "
-	    "mmap, thread stacks",
-	    B(b));
-	put(f->evidence, sizeof f->evidence,
-	    "anonymous footprint %s (%s %s + swap %s - LazyFree %s%s) exceeds Go retained %s "
-	    "(Sys %s - HeapReleased %s)",
-	    B(l->anon_footprint.v), l->anon_from_rss ? "RES" : "RssAnon", B(l->anon_resident.v),
-	    B(l->swap.known ? l->swap.v : 0), B(l->lazy_free.known ? l->lazy_free.v : 0),
-	    l->lazy_free_assumed ? ", not read: taken as 0" : "", B(l->go_retained.v),
-	    B(l->go_sys.v), B(l->go_released.v));
+	    "%s of the process is swapped out: RES understates its memory", B(b));
+	put(f->evidence, sizeof f->evidence, "swap %s beside RES %s; MemAvailable %s", B(b),
+	    B(V(l->rss)), B(V(c->os.sys.mem_available)));
 	put(f->advice, sizeof f->advice,
-	    "find the C side: `pmap -x %d` (glibc arenas are 64 MiB-aligned anonymous "
-	    "mappings), heaptrack or valgrind --tool=massif for malloc; "
-	    "a Go program without cgo has almost none",
-	    (int)c->os.id.pid);
+	    "the host or cgroup is short of memory; Go counts swapped pages as its own, so "
+	    "GOMEMLIMIT still holds");
 }
 
-static void rule_reserved(const struct capture *c, const struct ledger *l, struct findings *fs)
+static void file_mappings(const struct capture *c, const struct ledger *l, struct findings *fs)
 {
-	(void)c;
+	if (!l->have_split)
+		return;
+	const struct class_total *t = &c->os.maps.cls[MC_FILES];
+	if (t->rss == 0)
+		return;
+	struct finding *f = add(fs, "file_mappings", judge(t->rss, l->rss, &FILES), t->rss);
+	if (!f)
+		return;
+	put(f->summary, sizeof f->summary,
+	    "%s of RES is mapped files other than the binary and libraries (%llu mappings, %s "
+	    "mapped)",
+	    B(t->rss), (unsigned long long)t->mappings, B(t->size));
+	put(f->evidence, sizeof f->evidence, "largest:");
+	for (size_t i = 0; i < c->os.maps.n_files; i++)
+		more(f->evidence, sizeof f->evidence, "%s %s (%s resident of %s)", i ? ";" : "",
+		     c->os.maps.files[i].path, B(c->os.maps.files[i].rss),
+		     B(c->os.maps.files[i].size));
+	put(f->advice, sizeof f->advice,
+	    "page cache of files the process maps (a database such as bbolt maps its file): not "
+	    "in Go's accounting, dropped by the kernel under pressure, but counted in RES and in "
+	    "the cgroup");
+}
+
+static void shared_memory(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	uint64_t b = l->have_split ? c->os.maps.cls[MC_SHMEM].rss : V(l->rss_shmem);
+	if (b == 0)
+		return;
+	struct finding *f = add(fs, "shared_memory", judge(b, l->rss, &INFLATES), b);
+	if (!f)
+		return;
+	put(f->summary, sizeof f->summary,
+	    "%s of RES is shared memory (MAP_SHARED anonymous, memfd, /dev/shm, SysV): outside "
+	    "Go's accounting",
+	    B(b));
+	put(f->evidence, sizeof f->evidence, "RssShmem %s%s", B(V(l->rss_shmem)),
+	    l->have_split ? "" : "; smaps not read");
+	if (l->have_split)
+		more(f->evidence, sizeof f->evidence, "; %llu shared mappings, %s mapped",
+		     (unsigned long long)c->os.maps.cls[MC_SHMEM].mappings,
+		     B(c->os.maps.cls[MC_SHMEM].size));
+	put(f->advice, sizeof f->advice,
+	    "`correlate --mappings` lists the shared mappings; shared memory stays until the last "
+	    "mapping and file of it are gone, and other processes may share the pages (see Pss)");
+}
+
+static void idle_heap(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	const struct go_memstats *ms = &c->go.ms;
+	if (!l->heap_free.known || l->heap_free.v < MiB)
+		return;
+	uint64_t b = l->heap_free.v;
+	uint64_t keep = (uint64_t)((double)V(ms->heap_inuse) * IDLE_KEEP_SHARE) + IDLE_SLACK;
+	uint64_t beyond = b > keep ? b - keep : 0;
+	enum severity sev = judge(beyond, l->rss, &IDLE);
+	struct finding *f = add(fs, "idle_heap", sev, b);
+	if (!f)
+		return;
+	put(f->summary, sizeof f->summary,
+	    sev == SEV_INFO ? "%s of free heap is kept for reuse, within what the scavenger keeps"
+			    : "%s of free heap is kept mapped and resident, %s more than the "
+			      "scavenger keeps",
+	    B(b), B(beyond));
+	put(f->evidence, sizeof f->evidence,
+	    "HeapIdle %s - HeapReleased %s; HeapInuse %s: the background scavenger keeps about "
+	    "10%% over the heap in use (mgcscavenge.go retainExtraPercent)",
+	    B(V(ms->heap_idle)), B(V(ms->heap_released)), B(V(ms->heap_inuse)));
+	if (c->os.env.gogc_off)
+		more(f->evidence, sizeof f->evidence,
+		     "; GOGC=off: with no second GC the scavenger has no heap goal and does not "
+		     "run");
+	if (capture_go_minor(c) && capture_go_minor(c) < 113)
+		more(f->evidence, sizeof f->evidence,
+		     "; before Go 1.13 only spans idle for 5 minutes are returned");
+	put(f->advice, sizeof f->advice,
+	    "the scavenger returns it in the background; debug.FreeOSMemory() returns it at once "
+	    "(as a check); GOMEMLIMIT makes the runtime return it before the limit");
+}
+
+static void fragmentation(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	const struct go_memstats *ms = &c->go.ms;
+	if (!l->heap_unused.known || l->heap_unused.v < MiB)
+		return;
+	uint64_t b = l->heap_unused.v;
+	double share = V(ms->heap_inuse) ? (double)b / (double)V(ms->heap_inuse) : 0;
+	enum severity sev = share >= FRAG_SHARE ? judge(b, l->rss, &FRAG) : SEV_INFO;
+	struct finding *f = add(fs, "fragmentation", sev, b);
+	if (!f)
+		return;
+	put(f->summary, sizeof f->summary,
+	    "%s of the heap's in-use spans is free space (%.0f%% of HeapInuse)", B(b), share * 100);
+	put(f->evidence, sizeof f->evidence, "HeapInuse %s - HeapAlloc %s; %llu objects",
+	    B(V(ms->heap_inuse)), B(V(ms->heap_alloc)), (unsigned long long)V(ms->heap_objects));
+	put(f->advice, sizeof f->advice,
+	    "a few long-lived objects keep mostly empty spans in use: a heap profile "
+	    "(go tool pprof -sample_index=inuse_space) shows who holds them");
+}
+
+/* Stack memory of the OS threads inside StackInuse. */
+static uint64_t thread_go_stacks(const struct capture *c, uint64_t threads)
+{
+	uint64_t g0 = capture_go_minor(c) >= 121 ? 16 * KiB : 8 * KiB;
+	int cgo = c->os.build.found && c->os.build.cgo == 1;
+	return threads * (GSIGNAL_STACK + (cgo ? 0 : g0));
+}
+
+static void goroutine_stacks(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	const struct go_memstats *ms = &c->go.ms;
+	if (!ms->stack_inuse.known)
+		return;
+	uint64_t threads = V(l->threads);
+	uint64_t tstacks = thread_go_stacks(c, threads);
+	uint64_t b = ms->stack_inuse.v > tstacks ? ms->stack_inuse.v - tstacks : 0;
+	if (b < MiB)
+		return;
+	struct finding *f = add(fs, "goroutine_stacks", judge(b, l->go_retained, &STACKS), b);
+	if (!f)
+		return;
+	if (ms->goroutines.known)
+		put(f->summary, sizeof f->summary,
+		    "%s of goroutine stacks for %llu goroutines (%s each on average)", B(b),
+		    (unsigned long long)ms->goroutines.v,
+		    B(ms->goroutines.v ? b / ms->goroutines.v : 0));
+	else
+		put(f->summary, sizeof f->summary, "%s of goroutine stacks", B(b));
+	put(f->evidence, sizeof f->evidence,
+	    "StackInuse %s, less about %s of the %llu OS threads' own stacks; %s of Go retained",
+	    B(ms->stack_inuse.v), B(tstacks), (unsigned long long)threads, B(V(l->go_retained)));
+	put(f->advice, sizeof f->advice,
+	    "many goroutines or deep recursion: /debug/pprof/goroutine?debug=1 groups them by "
+	    "stack; a steadily growing count is a goroutine leak");
+}
+
+static void os_threads(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	if (!l->threads.known || l->threads.v == 0)
+		return;
+	uint64_t n = l->threads.v;
+	uint64_t go_stacks = thread_go_stacks(c, n);
+	uint64_t pthread = V(l->split_thread_stacks);
+	uint64_t b = go_stacks + pthread;
+	enum severity sev = n >= THREADS_CRIT	? SEV_CRITICAL
+			    : n >= THREADS_WARN ? SEV_WARNING
+						: SEV_INFO;
+	struct finding *f = add(fs, "os_threads", sev, b);
+	if (!f)
+		return;
+	put(f->summary, sizeof f->summary, "%llu OS threads, holding about %s of stacks",
+	    (unsigned long long)n, B(b));
+	put(f->evidence, sizeof f->evidence,
+	    "%llu threads x %s of Go stacks each (32 KiB signal stack%s) = %s, in StackInuse",
+	    (unsigned long long)n, B(n ? go_stacks / n : 0),
+	    c->os.build.cgo == 1	 ? ""
+	    : capture_go_minor(c) >= 121 ? ", 16 KiB g0"
+					 : ", 8 KiB g0",
+	    B(go_stacks));
+	if (l->have_split && c->os.maps.cls[MC_THREAD_STACKS].mappings)
+		more(f->evidence, sizeof f->evidence,
+		     "; pthread stacks (cgo): %llu mappings, %s reserved, %s resident",
+		     (unsigned long long)c->os.maps.cls[MC_THREAD_STACKS].mappings / 2,
+		     B(c->os.maps.cls[MC_THREAD_STACKS].size), B(pthread));
+	if (c->os.sys.ncpu)
+		more(f->evidence, sizeof f->evidence, "; %d CPUs", c->os.sys.ncpu);
+	put(f->advice, sizeof f->advice,
+	    "threads are made for blocking syscalls and cgo calls, and kept by "
+	    "runtime.LockOSThread without UnlockOSThread: /debug/pprof/threadcreate shows where");
+}
+
+static void gc_metadata(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	(void)l;
+	const struct go_memstats *ms = &c->go.ms;
+	if (!ms->gc_sys.known || ms->gc_sys.v == 0)
+		return;
+	struct finding *f = add(fs, "gc_metadata", SEV_INFO, ms->gc_sys.v);
+	if (!f)
+		return;
+	int minor = capture_go_minor(c);
+	put(f->summary, sizeof f->summary,
+	    "%s of GC metadata (GCSys), in Sys but mostly never touched", B(ms->gc_sys.v));
+	put(f->evidence, sizeof f->evidence, "GCSys %s beside HeapSys %s; %s", B(ms->gc_sys.v),
+	    B(V(ms->heap_sys)), version_or(c));
+	if (minor && minor <= 121)
+		more(f->evidence, sizeof f->evidence,
+		     ": up to Go 1.21 the heap bitmap (1/32 of the heap) is counted here");
+	else if (minor >= 122)
+		more(f->evidence, sizeof f->evidence,
+		     ": since Go 1.22 the heap bitmap lives in the spans, so GCSys is smaller");
+	put(f->advice, sizeof f->advice, "none needed: it grows with the heap");
+}
+
+static void reserved(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
 	if (!l->virt_unbacked.known || l->virt_unbacked.v == 0)
 		return;
 	struct finding *f = add(fs, "reserved_address_space", SEV_INFO, l->virt_unbacked.v);
@@ -108,17 +496,95 @@ static void rule_reserved(const struct capture *c, const struct ledger *l, struc
 	    "%s of VIRT is address space with no memory behind it: reservations and untouched "
 	    "mappings, not memory use",
 	    B(l->virt_unbacked.v));
-	put(f->evidence, sizeof f->evidence,
-	    "VmSize %s - (VmRSS %s + swap %s); Go Sys %s of it, executable and libraries %s",
-	    B(l->virt.v), B(l->rss.known ? l->rss.v : 0), B(l->swap.known ? l->swap.v : 0),
-	    B(l->virt_go.known ? l->virt_go.v : 0),
-	    B(l->virt_exe_libs.known ? l->virt_exe_libs.v : 0));
+	if (l->have_split) {
+		/* Name the classes that hold most of it. */
+		const struct class_total *k = c->os.maps.cls;
+		int best[2] = {-1, -1};
+		for (int i = 0; i < MC_COUNT; i++) {
+			uint64_t u = k[i].size > k[i].rss ? k[i].size - k[i].rss : 0;
+			uint64_t b0 = best[0] < 0 ? 0 : k[best[0]].size - k[best[0]].rss;
+			uint64_t b1 = best[1] < 0 ? 0 : k[best[1]].size - k[best[1]].rss;
+			if (u > b0) {
+				best[1] = best[0];
+				best[0] = i;
+			} else if (u > b1) {
+				best[1] = i;
+			}
+		}
+		put(f->summary, sizeof f->summary,
+		    "%s of VIRT is address space with no memory behind it, mostly %s (%s mapped, "
+		    "%s "
+		    "resident)",
+		    B(l->virt_unbacked.v), map_class_label(best[0]), B(k[best[0]].size),
+		    B(k[best[0]].rss));
+		if (best[1] >= 0)
+			more(f->summary, sizeof f->summary, " and %s (%s mapped, %s resident)",
+			     map_class_label(best[1]), B(k[best[1]].size), B(k[best[1]].rss));
+		more(f->summary, sizeof f->summary, ": not memory use");
+	}
+	put(f->evidence, sizeof f->evidence, "VmSize %s - (VmRSS %s + swap %s)", B(V(l->virt)),
+	    B(V(l->rss)), B(V(l->swap)));
+	if (l->have_split) {
+		const struct class_total *k = c->os.maps.cls;
+		more(f->evidence, sizeof f->evidence,
+		     "; PROT_NONE: Go runtime %s, Go heap arenas %s, glibc arenas %s, thread "
+		     "guards %s",
+		     B(k[MC_GO_RUNTIME].reserved), B(k[MC_GO_HEAP].reserved),
+		     B(k[MC_GLIBC_MALLOC].reserved), B(k[MC_THREAD_STACKS].reserved));
+		if (k[MC_THREAD_STACKS].mappings)
+			more(f->evidence, sizeof f->evidence, "; pthread stacks %s mapped",
+			     B(k[MC_THREAD_STACKS].size));
+	}
+	if (capture_go_minor(c) >= 121)
+		more(f->evidence, sizeof f->evidence,
+		     "; Go 1.21+ also reserves ~512 MiB for the scavenger index (golang/go#66796)");
 	put(f->advice, sizeof f->advice,
-	    "none needed: Go reserves large PROT_NONE ranges (page-allocator summaries, arena "
-	    "index) and each cgo thread reserves an 8 MiB stack; watch RES, not VIRT");
+	    "none needed: Go reserves page-allocator summaries and arenas with PROT_NONE, and each "
+	    "cgo thread an 8 MiB stack; watch RES, not VIRT");
 }
 
-static void rule_inconsistent(const struct capture *c, const struct ledger *l, struct findings *fs)
+static void near_limit(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	const struct cgroup_info *cg = &c->os.cgroup;
+	const struct go_memstats *ms = &c->go.ms;
+	if (cg->version == 0 || !cg->limit.known || !cg->usage.known || cg->limit.v == 0)
+		return;
+	uint64_t lim = cg->limit.v, use = cg->usage.v;
+	uint64_t headroom = lim > use ? lim - use : 0;
+	double share = (double)use / (double)lim;
+	enum severity sev = share >= LIMIT_CRIT	  ? SEV_CRITICAL
+			    : share >= LIMIT_WARN ? SEV_WARNING
+						  : SEV_INFO;
+	opt_u64 gml = c->os.env.gomemlimit_bytes;
+	if (!gml.known && ms->gomemlimit.known && ms->gomemlimit.v < (UINT64_C(1) << 62))
+		gml = ms->gomemlimit;
+	int gml_over = gml.known && gml.v >= lim;
+	int goal_over = !gml.known && ms->next_gc.known && ms->next_gc.v >= lim;
+	if ((gml_over || goal_over) && sev < SEV_WARNING)
+		sev = SEV_WARNING;
+	struct finding *f = add(fs, "near_limit", sev, headroom);
+	if (!f)
+		return;
+	put(f->summary, sizeof f->summary,
+	    "the cgroup uses %s of its %s memory limit (%.0f%%): %s of headroom", B(use), B(lim),
+	    share * 100, B(headroom));
+	put(f->evidence, sizeof f->evidence,
+	    "cgroup v%d %s: usage %s (anon %s, page cache %s), "
+	    "limit %s; RES %s; heap goal (NextGC) %s; GOMEMLIMIT %s",
+	    cg->version, cg->path, B(use), B(V(cg->anon)), B(V(cg->file)), B(lim), B(V(l->rss)),
+	    B(V(ms->next_gc)), gml.known ? B(gml.v) : "not set");
+	if (gml_over)
+		more(f->evidence, sizeof f->evidence,
+		     "; GOMEMLIMIT is at or above the cgroup limit");
+	if (goal_over)
+		more(f->evidence, sizeof f->evidence,
+		     "; the heap goal is above the limit: the OOM killer comes before the next GC");
+	put(f->advice, sizeof f->advice,
+	    "set GOMEMLIMIT to about 90%% of the cgroup limit so the GC works harder before the "
+	    "OOM killer acts; the cgroup also counts page cache");
+}
+
+static void inconsistent(const struct capture *c, const struct ledger *l, struct findings *fs)
 {
 	const struct go_memstats *ms = &c->go.ms;
 	if (l->sys_parts_ok != 0 && l->heap_parts_ok != 0)
@@ -133,9 +599,8 @@ static void rule_inconsistent(const struct capture *c, const struct ledger *l, s
 	put(f->summary, sizeof f->summary,
 	    "the MemStats do not add up: the body may mix two snapshots or be altered");
 	put(f->evidence, sizeof f->evidence,
-	    "Sys %s vs sum of XxxSys %s; HeapSys %s vs HeapInuse + HeapIdle %s", B(ms->sys.v),
-	    B(l->sys_parts.known ? l->sys_parts.v : 0), B(ms->heap_sys.v),
-	    B(opt_add(ms->heap_inuse, ms->heap_idle).v));
+	    "Sys %s vs sum of XxxSys %s; HeapSys %s vs HeapInuse + HeapIdle %s", B(V(ms->sys)),
+	    B(V(l->sys_parts)), B(V(ms->heap_sys)), B(V(opt_add(ms->heap_inuse, ms->heap_idle))));
 	put(f->advice, sizeof f->advice,
 	    "fetch the endpoint again; the runtime's own figures always add up to the byte");
 }
@@ -152,10 +617,15 @@ static int by_bytes_desc(const void *a, const void *b)
 
 void findings_compute(const struct capture *c, const struct ledger *l, struct findings *out)
 {
+	static void (*const rules[])(const struct capture *, const struct ledger *,
+				     struct findings *) = {
+	    non_go_anon,   lazy_free, huge_pages,    swapped,	       file_mappings,
+	    shared_memory, idle_heap, fragmentation, goroutine_stacks, os_threads,
+	    gc_metadata,   reserved,  near_limit,    inconsistent,
+	};
 	memset(out, 0, sizeof *out);
-	rule_non_go_anon(c, l, out);
-	rule_reserved(c, l, out);
-	rule_inconsistent(c, l, out);
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+		rules[i](c, l, out);
 	qsort(out->f, out->n, sizeof out->f[0], by_bytes_desc);
 }
 

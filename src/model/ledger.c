@@ -77,6 +77,38 @@ const struct ledger_row ledger_rows[] = {
     ROW("virt", "unbacked_bytes", "address space only", 0, virt_unbacked, 0,
 	"reserved or never touched: costs no memory"),
 
+    ROW("split", "go_heap_bytes", "Go heap arenas", 0, split_arena, 0,
+	"anonymous footprint of the arena mappings"),
+    ROW("split", "go_heap_accounted_bytes", "Go's count of them", 1, split_arena_go, 0,
+	"HeapSys - HeapReleased + StackInuse"),
+    ROW("split", "go_heap_metadata_bytes", "GC work buffers", 1, split_arena_metadata, 0,
+	"beyond it, paid from GCSys: the GC's work buffers live in the arenas"),
+    ROW("split", "go_heap_excess_bytes", "beyond Go's count", 1, split_arena_excess, 0,
+	"released pages that huge pages keep resident"),
+    ROW("split", "go_other_bytes", "Go runtime + other anonymous", 0, split_go_other, 0,
+	"Go metadata outside the arenas and C mmaps share these mappings"),
+    ROW("split", "go_other_accounted_bytes", "Go's share, at most", 1, split_go_other_go, 0,
+	"Sys - HeapSys - StackInuse - GC work buffers"),
+    ROW("split", "other_non_go_bytes", "not Go's, at least", 1, split_other_non_go, 0,
+	"footprint beyond Go's share"),
+    ROW("split", "other_non_go_max_bytes", "not Go's, at most", 1, split_other_non_go_max, 0,
+	"the plain anonymous mappings, if none were Go's"),
+    ROW("split", "glibc_malloc_bytes", "glibc malloc", 0, split_glibc, 0,
+	"[heap] and 64 MiB thread arenas: C allocations"),
+    ROW("split", "thread_stacks_bytes", "thread stacks", 0, split_thread_stacks, 0,
+	"pthread stacks (cgo threads): outside MemStats"),
+    ROW("split", "executable_data_bytes", "executable data", 0, split_exe_data, 0,
+	".data/.bss of the binary: Go's globals, outside Sys"),
+    ROW("split", "libraries_data_bytes", "library data", 0, split_libs_data, 0,
+	".data/.bss of shared libraries"),
+    ROW("split", "files_private_bytes", "private file copies", 0, split_files_anon, 0,
+	"written pages of privately mapped files"),
+    ROW("split", "main_stack_bytes", "main stack", 0, split_main_stack, 0, "[stack]"),
+    ROW("split", "non_go_anon_bytes", "non-Go anonymous, at least", 0, non_go_anon, 0,
+	"glibc + thread stacks + other anonymous beyond Go's share"),
+    ROW("split", "non_go_anon_max_bytes", "non-Go anonymous, at most", 0, non_go_anon_max, 0,
+	"glibc + thread stacks + all other anonymous"),
+
     ROW("checks", "sys_parts_bytes", "sum of the XxxSys fields", 0, sys_parts, 0,
 	"HeapSys + StackSys + MSpanSys + MCacheSys + BuckHashSys + GCSys + OtherSys = Sys"),
 };
@@ -92,6 +124,71 @@ static int equal_or_unknown(opt_u64 a, opt_u64 b)
 	if (!a.known || !b.known)
 		return -1;
 	return a.v == b.v;
+}
+
+static opt_u64 fp(const struct mapping_summary *m, enum map_class k)
+{
+	return opt_some(class_anon_footprint(&m->cls[k]));
+}
+
+/* With smaps: the footprint split by owner.  Go's accounting is held
+ * against the arenas and against everything else separately, so that C
+ * memory cannot hide behind untouched Go metadata (docs/model.md). */
+static void split(const struct capture *c, struct ledger *l)
+{
+	const struct mapping_summary *m = &c->os.maps;
+	const struct go_memstats *ms = &c->go.ms;
+	uint64_t anon = 0, swap = 0, lazy = 0;
+	for (int k = 0; k < MC_COUNT; k++) {
+		if (k == MC_SHMEM)
+			continue; /* shared memory is RssShmem, not anonymous */
+		anon += m->cls[k].anonymous;
+		swap += m->cls[k].swap;
+		lazy += m->cls[k].lazy_free;
+	}
+	/* The footprint from the same smaps the split comes from, so that the
+	 * lines add up to the byte. */
+	l->have_split = 1;
+	l->anon_from_rss = 0;
+	l->lazy_free_assumed = 0;
+	l->anon_resident = opt_some(anon);
+	l->swap = opt_some(swap);
+	l->lazy_free = opt_some(lazy);
+	l->anon_footprint = opt_sub_sat(opt_some(anon + swap), opt_some(lazy));
+
+	l->split_arena = fp(m, MC_GO_HEAP);
+	l->split_arena_go = opt_add(opt_sub_sat(ms->heap_sys, ms->heap_released), ms->stack_inuse);
+	opt_u64 excess = opt_sub_sat(l->split_arena, l->split_arena_go);
+	opt_u64 other_go = opt_sub_sat(opt_sub_sat(ms->sys, ms->heap_sys), ms->stack_inuse);
+	/* Everything in the arenas is Go's.  Beyond HeapSys and StackInuse they
+	 * hold the GC's work buffers, which MemStats counts in GCSys (mgcwork.go
+	 * allocates them as manual spans): that part of the excess is paid from
+	 * the non-arena allowance.  What huge pages keep resident is not. */
+	opt_u64 thp = opt_min(excess, opt_some(m->cls[MC_GO_HEAP].anon_huge));
+	l->split_arena_metadata = opt_min(opt_sub_sat(excess, thp), other_go);
+	l->split_arena_excess = opt_sub_sat(excess, l->split_arena_metadata);
+	l->split_go_other = opt_add(fp(m, MC_GO_RUNTIME), fp(m, MC_OTHER_ANON));
+	l->split_go_other_go = opt_sub_sat(other_go, l->split_arena_metadata);
+	l->split_other_non_go = opt_sub_sat(l->split_go_other, l->split_go_other_go);
+	l->split_other_non_go_max = fp(m, MC_OTHER_ANON);
+	if (l->split_other_non_go.known && l->split_other_non_go.v > l->split_other_non_go_max.v)
+		l->split_other_non_go_max = l->split_other_non_go;
+	l->split_glibc = fp(m, MC_GLIBC_MALLOC);
+	l->split_thread_stacks = fp(m, MC_THREAD_STACKS);
+	l->split_exe_data = fp(m, MC_EXE);
+	l->split_libs_data = fp(m, MC_LIBS);
+	l->split_files_anon = fp(m, MC_FILES);
+	l->split_main_stack = fp(m, MC_MAIN_STACK);
+	opt_u64 c_side = opt_add(l->split_glibc, l->split_thread_stacks);
+	l->non_go_anon = opt_add(c_side, l->split_other_non_go);
+	l->non_go_anon_max = opt_add(c_side, l->split_other_non_go_max);
+
+	l->go_resident =
+	    opt_add(opt_add(opt_min(l->split_arena, l->split_arena_go), l->split_arena_metadata),
+		    opt_min(l->split_go_other, l->split_go_other_go));
+	l->go_not_resident = opt_add(opt_sub_sat(l->split_arena_go, l->split_arena),
+				     opt_sub_sat(l->split_go_other_go, l->split_go_other));
+	l->unexplained = opt_sub_sat(l->anon_footprint, l->go_resident);
 }
 
 void reconcile(const struct capture *c, struct ledger *l)
@@ -129,9 +226,13 @@ void reconcile(const struct capture *c, struct ledger *l)
 	l->go_sys = ms->sys;
 	l->go_released = ms->heap_released;
 	l->go_retained = opt_sub_sat(ms->sys, ms->heap_released);
-	l->go_resident = opt_min(l->go_retained, l->anon_footprint);
-	l->go_not_resident = opt_sub_sat(l->go_retained, l->anon_footprint);
-	l->unexplained = opt_sub_sat(l->anon_footprint, l->go_retained);
+	if (c->os.maps.have) {
+		split(c, l);
+	} else {
+		l->go_resident = opt_min(l->go_retained, l->anon_footprint);
+		l->go_not_resident = opt_sub_sat(l->go_retained, l->anon_footprint);
+		l->unexplained = opt_sub_sat(l->anon_footprint, l->go_retained);
+	}
 
 	l->heap_objects = ms->heap_alloc;
 	l->heap_unused = opt_sub_sat(ms->heap_inuse, ms->heap_alloc);

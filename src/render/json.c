@@ -1,5 +1,7 @@
-/* The JSON document.  Numbers are written as raw integer text so that
- * 64-bit byte counts are exact (cJSON's numbers are doubles). */
+/* The JSON document (docs/json.md).  Numbers are written as raw integer
+ * text so that 64-bit byte counts are exact (cJSON's numbers are doubles).
+ * Every helper notes an allocation failure in the builder, which is checked
+ * once at the end: a document is either whole or not written. */
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,209 +21,261 @@ void fmt_rfc3339(int64_t t, char *out, size_t cap)
 		snprintf(out, cap, "1970-01-01T00:00:00Z");
 }
 
-/* Adds key: the integer, or null when unknown.  Returns 0 or -1. */
-static int add_u64(cJSON *obj, const char *key, opt_u64 v)
+struct jb {
+	int failed;
+};
+
+/* Adds item under key (takes ownership; NULL marks the failure). */
+static cJSON *put(struct jb *b, cJSON *obj, const char *key, cJSON *item)
 {
-	cJSON *item;
-	if (v.known) {
-		char num[24];
-		snprintf(num, sizeof num, "%" PRIu64, v.v);
-		item = cJSON_CreateRaw(num);
-	} else {
-		item = cJSON_CreateNull();
+	if (!item || !obj || !cJSON_AddItemToObject(obj, key, item)) {
+		cJSON_Delete(item);
+		b->failed = 1;
+		return NULL;
 	}
-	return item && cJSON_AddItemToObject(obj, key, item) ? 0 : -1;
+	return item;
 }
 
-static int add_str_or_null(cJSON *obj, const char *key, const char *s)
+static cJSON *obj(struct jb *b, cJSON *parent, const char *key)
 {
-	cJSON *item = s && *s ? cJSON_CreateString(s) : cJSON_CreateNull();
-	return item && cJSON_AddItemToObject(obj, key, item) ? 0 : -1;
+	return put(b, parent, key, cJSON_CreateObject());
 }
 
-static cJSON *proc_fields_obj(const struct proc_field *rows, size_t n, const void *base)
+static void u64(struct jb *b, cJSON *o, const char *key, opt_u64 v)
 {
-	cJSON *o = cJSON_CreateObject();
-	for (size_t i = 0; o && i < n; i++)
-		if (add_u64(o, rows[i].json,
-			    *(const opt_u64 *)((const char *)base + rows[i].offset)) != 0) {
-			cJSON_Delete(o);
-			return NULL;
-		}
-	return o;
+	char num[24];
+	snprintf(num, sizeof num, "%" PRIu64, v.v);
+	put(b, o, key, v.known ? cJSON_CreateRaw(num) : cJSON_CreateNull());
 }
 
-static cJSON *os_obj(const struct capture *c)
+static void str(struct jb *b, cJSON *o, const char *key, const char *s)
+{
+	put(b, o, key, s && *s ? cJSON_CreateString(s) : cJSON_CreateNull());
+}
+
+static void boolean(struct jb *b, cJSON *o, const char *key, int v)
+{
+	put(b, o, key, v < 0 ? cJSON_CreateNull() : cJSON_CreateBool(v));
+}
+
+static void proc_fields(struct jb *b, cJSON *o, const struct proc_field *rows, size_t n,
+			const void *base)
+{
+	for (size_t i = 0; i < n; i++)
+		u64(b, o, rows[i].json, *(const opt_u64 *)((const char *)base + rows[i].offset));
+}
+
+static void os_section(struct jb *b, cJSON *root, const struct capture *c)
 {
 	const struct os_snapshot *os = &c->os;
-	cJSON *o = proc_fields_obj(status_fields, status_fields_count, &os->status.v);
-	if (!o)
-		return NULL;
 	const struct smaps_values *ru = os->have_rollup ? &os->rollup : NULL;
-	int bad = add_u64(o, "lazy_free_bytes", ru ? ru->lazy_free : opt_none()) ||
-		  add_u64(o, "anon_huge_pages_bytes", ru ? ru->anon_huge_pages : opt_none()) ||
-		  add_str_or_null(o, "name", os->status.name);
-	if (!bad) {
-		cJSON *r =
-		    ru ? proc_fields_obj(smaps_fields, smaps_fields_count, ru) : cJSON_CreateNull();
-		bad = !r || !cJSON_AddItemToObject(o, "smaps_rollup", r);
-	}
-	if (bad) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	cJSON *o = obj(b, root, "os");
+	proc_fields(b, o, status_fields, status_fields_count, &os->status.v);
+	u64(b, o, "lazy_free_bytes", ru ? ru->lazy_free : opt_none());
+	u64(b, o, "anon_huge_pages_bytes", ru ? ru->anon_huge_pages : opt_none());
+	str(b, o, "name", os->status.name);
+	if (ru)
+		proc_fields(b, obj(b, o, "smaps_rollup"), smaps_fields, smaps_fields_count, ru);
+	else
+		put(b, o, "smaps_rollup", cJSON_CreateNull());
 }
 
-static cJSON *go_obj(const struct capture *c)
+static void go_section(struct jb *b, cJSON *root, const struct capture *c)
 {
-	cJSON *o = cJSON_CreateObject();
-	for (size_t i = 0; o && i < go_fields_count; i++)
-		if (add_u64(o, go_fields[i].json, go_field_get(&c->go.ms, &go_fields[i])) != 0) {
-			cJSON_Delete(o);
-			return NULL;
-		}
-	return o;
+	cJSON *o = obj(b, root, "go");
+	for (size_t i = 0; i < go_fields_count; i++)
+		u64(b, o, go_fields[i].json, go_field_get(&c->go.ms, &go_fields[i]));
 }
 
-static cJSON *process_obj(const struct capture *c)
+static void process_section(struct jb *b, cJSON *root, const struct capture *c)
 {
 	const struct proc_identity *id = &c->os.id;
-	const struct go_buildinfo *b = &c->os.build;
-	cJSON *o = cJSON_CreateObject(), *bo = cJSON_CreateObject();
-	if (!o || !bo)
-		goto fail;
-	if (add_str_or_null(o, "comm", id->comm) || add_str_or_null(o, "exe", id->exe) ||
-	    add_str_or_null(o, "cmdline", id->cmdline) || add_str_or_null(o, "user", id->user) ||
-	    add_u64(o, "uid", opt_some(id->euid)) ||
-	    add_u64(o, "start_tics", opt_some(id->start_tics)))
-		goto fail;
-	if (!b->found) {
-		cJSON_Delete(bo);
-		bo = cJSON_CreateNull();
-	} else if (add_str_or_null(bo, "go_version", b->go_version) ||
-		   add_str_or_null(bo, "path", b->path) ||
-		   add_str_or_null(bo, "goarch", b->goarch) ||
-		   add_str_or_null(bo, "goos", b->goos) ||
-		   add_str_or_null(bo, "buildmode", b->buildmode) ||
-		   !cJSON_AddItemToObject(
-		       bo, "cgo", b->cgo < 0 ? cJSON_CreateNull() : cJSON_CreateBool(b->cgo)) ||
-		   add_str_or_null(bo, "default_godebug", b->default_godebug)) {
-		goto fail;
+	const struct go_buildinfo *bi = &c->os.build;
+	const struct go_env *env = &c->os.env;
+	const struct cgroup_info *cg = &c->os.cgroup;
+	cJSON *o = obj(b, root, "process");
+	str(b, o, "comm", id->comm);
+	str(b, o, "exe", id->exe);
+	str(b, o, "cmdline", id->cmdline);
+	str(b, o, "user", id->user);
+	u64(b, o, "uid", opt_some(id->euid));
+	u64(b, o, "start_tics", opt_some(id->start_tics));
+	if (!bi->found) {
+		put(b, o, "build", cJSON_CreateNull());
+	} else {
+		cJSON *bo = obj(b, o, "build");
+		str(b, bo, "go_version", bi->go_version);
+		str(b, bo, "path", bi->path);
+		str(b, bo, "goarch", bi->goarch);
+		str(b, bo, "goos", bi->goos);
+		str(b, bo, "buildmode", bi->buildmode);
+		boolean(b, bo, "cgo", bi->cgo);
+		str(b, bo, "default_godebug", bi->default_godebug);
 	}
-	if (!bo || !cJSON_AddItemToObject(o, "build", bo)) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
-fail:
-	cJSON_Delete(bo);
-	cJSON_Delete(o);
-	return NULL;
+	cJSON *e = obj(b, o, "env");
+	boolean(b, e, "read", env->read);
+	str(b, e, "not_read_because", env->read ? NULL : env->why);
+	str(b, e, "GOGC", env->gogc);
+	str(b, e, "GOMEMLIMIT", env->gomemlimit);
+	str(b, e, "GODEBUG", env->godebug);
+	str(b, e, "GOMAXPROCS", env->gomaxprocs);
+	u64(b, e, "gomemlimit_bytes", env->gomemlimit_bytes);
+	cJSON *g = obj(b, o, "cgroup");
+	put(b, g, "version", cg->version ? cJSON_CreateNumber(cg->version) : cJSON_CreateNull());
+	str(b, g, "not_read_because", cg->version ? NULL : cg->why);
+	str(b, g, "path", cg->path);
+	u64(b, g, "limit_bytes", cg->limit);
+	u64(b, g, "usage_bytes", cg->usage);
+	u64(b, g, "anon_bytes", cg->anon);
+	u64(b, g, "file_bytes", cg->file);
 }
 
-static cJSON *ledger_obj(const struct ledger *l)
+static void class_obj(struct jb *b, cJSON *o, const struct class_total *t)
 {
-	cJSON *o = cJSON_CreateObject();
+	u64(b, o, "mappings", opt_some(t->mappings));
+	u64(b, o, "size_bytes", opt_some(t->size));
+	u64(b, o, "reserved_bytes", opt_some(t->reserved));
+	u64(b, o, "rss_bytes", opt_some(t->rss));
+	u64(b, o, "anonymous_bytes", opt_some(t->anonymous));
+	u64(b, o, "swap_bytes", opt_some(t->swap));
+	u64(b, o, "lazy_free_bytes", opt_some(t->lazy_free));
+	u64(b, o, "anon_huge_pages_bytes", opt_some(t->anon_huge));
+	u64(b, o, "private_dirty_bytes", opt_some(t->private_dirty));
+}
+
+static void mappings_section(struct jb *b, cJSON *root, const struct render_input *in)
+{
+	const struct mapping_summary *m = &in->c->os.maps;
+	if (!m->have) {
+		put(b, root, "mappings", cJSON_CreateNull());
+		return;
+	}
+	cJSON *o = obj(b, root, "mappings");
+	u64(b, o, "count", opt_some(m->mappings));
+	cJSON *cls = obj(b, o, "classes");
+	for (int k = 0; k < MC_COUNT; k++)
+		class_obj(b, obj(b, cls, map_class_name(k)), &m->cls[k]);
+	cJSON *files = put(b, o, "largest_files", cJSON_CreateArray());
+	for (size_t i = 0; files && i < m->n_files; i++) {
+		cJSON *f = cJSON_CreateObject();
+		if (!f || !cJSON_AddItemToArray(files, f)) {
+			cJSON_Delete(f);
+			b->failed = 1;
+			break;
+		}
+		str(b, f, "path", m->files[i].path);
+		u64(b, f, "rss_bytes", opt_some(m->files[i].rss));
+		u64(b, f, "size_bytes", opt_some(m->files[i].size));
+	}
+	if (!in->mappings)
+		return;
+	cJSON *rows = put(b, o, "rows", cJSON_CreateArray());
+	for (size_t i = 0; rows && i < m->n_rows; i++) {
+		const struct mapping_row *r = &m->rows[i];
+		cJSON *x = cJSON_CreateObject();
+		if (!x || !cJSON_AddItemToArray(rows, x)) {
+			cJSON_Delete(x);
+			b->failed = 1;
+			break;
+		}
+		char a[24];
+		snprintf(a, sizeof a, "%" PRIx64, r->start);
+		str(b, x, "start", a);
+		snprintf(a, sizeof a, "%" PRIx64, r->end);
+		str(b, x, "end", a);
+		str(b, x, "perms", r->perms);
+		str(b, x, "class", map_class_name(r->cls));
+		u64(b, x, "size_bytes", opt_some(r->end - r->start));
+		u64(b, x, "rss_bytes", opt_some(r->rss));
+		u64(b, x, "anonymous_bytes", opt_some(r->anonymous));
+		u64(b, x, "swap_bytes", opt_some(r->swap));
+		u64(b, x, "lazy_free_bytes", opt_some(r->lazy_free));
+		u64(b, x, "anon_huge_pages_bytes", opt_some(r->anon_huge));
+		str(b, x, "path", r->path);
+	}
+}
+
+static void ledger_section(struct jb *b, cJSON *root, const struct ledger *l)
+{
+	cJSON *o = obj(b, root, "ledger");
 	for (size_t i = 0; o && i < ledger_rows_count; i++) {
 		const struct ledger_row *r = &ledger_rows[i];
 		cJSON *sec = cJSON_GetObjectItemCaseSensitive(o, r->section);
-		if (!sec &&
-		    (!(sec = cJSON_CreateObject()) || !cJSON_AddItemToObject(o, r->section, sec)))
-			goto fail;
-		if (add_u64(sec, r->json, ledger_get(l, r)) != 0)
-			goto fail;
+		if (!sec)
+			sec = obj(b, o, r->section);
+		u64(b, sec, r->json, ledger_get(l, r));
 	}
-	cJSON *checks = cJSON_GetObjectItemCaseSensitive(o, "checks");
-	if (!checks)
-		goto fail;
-	cJSON_AddItemToObject(checks, "sys_adds_up",
-			      l->sys_parts_ok < 0 ? cJSON_CreateNull()
-						  : cJSON_CreateBool(l->sys_parts_ok));
-	cJSON_AddItemToObject(checks, "heap_adds_up",
-			      l->heap_parts_ok < 0 ? cJSON_CreateNull()
-						   : cJSON_CreateBool(l->heap_parts_ok));
-	cJSON_AddItemToObject(checks, "lazy_free_assumed_zero",
-			      cJSON_CreateBool(l->lazy_free_assumed));
-	cJSON_AddItemToObject(checks, "anon_from_rss", cJSON_CreateBool(l->anon_from_rss));
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
+	cJSON *checks = o ? cJSON_GetObjectItemCaseSensitive(o, "checks") : NULL;
+	boolean(b, checks, "sys_adds_up", l->sys_parts_ok);
+	boolean(b, checks, "heap_adds_up", l->heap_parts_ok);
+	boolean(b, checks, "lazy_free_assumed_zero", l->lazy_free_assumed);
+	boolean(b, checks, "anon_from_rss", l->anon_from_rss);
+	boolean(b, checks, "split_by_mapping", l->have_split);
 }
 
-static cJSON *findings_arr(const struct findings *fs)
+static void findings_section(struct jb *b, cJSON *root, const struct findings *fs)
 {
-	cJSON *a = cJSON_CreateArray();
+	cJSON *a = put(b, root, "findings", cJSON_CreateArray());
 	for (size_t i = 0; a && i < fs->n; i++) {
 		const struct finding *f = &fs->f[i];
 		cJSON *o = cJSON_CreateObject();
-		if (!o || !cJSON_AddItemToArray(a, o) || !cJSON_AddStringToObject(o, "id", f->id) ||
-		    !cJSON_AddStringToObject(o, "severity", severity_name(f->severity)) ||
-		    add_u64(o, "bytes", opt_some(f->bytes)) ||
-		    !cJSON_AddStringToObject(o, "summary", f->summary) ||
-		    !cJSON_AddStringToObject(o, "evidence", f->evidence) ||
-		    !cJSON_AddStringToObject(o, "advice", f->advice)) {
-			cJSON_Delete(a);
-			return NULL;
+		if (!o || !cJSON_AddItemToArray(a, o)) {
+			cJSON_Delete(o);
+			b->failed = 1;
+			return;
 		}
+		str(b, o, "id", f->id);
+		str(b, o, "severity", severity_name(f->severity));
+		u64(b, o, "bytes", opt_some(f->bytes));
+		str(b, o, "summary", f->summary);
+		str(b, o, "evidence", f->evidence);
+		str(b, o, "advice", f->advice);
 	}
-	return a;
-}
-
-/* Takes ownership of item; returns -1 when it is NULL or cannot be added. */
-static int attach(cJSON *root, const char *key, cJSON *item)
-{
-	if (!item)
-		return -1;
-	if (!cJSON_AddItemToObject(root, key, item)) {
-		cJSON_Delete(item);
-		return -1;
-	}
-	return 0;
 }
 
 int render_json(FILE *out, const struct render_input *in)
 {
 	const struct capture *c = in->c;
-	char when[32];
+	struct jb b = {0};
+	char when[32], fetch[32];
 	fmt_rfc3339(c->captured_at, when, sizeof when);
-	cJSON *root = cJSON_CreateObject(), *tool = cJSON_CreateObject(),
-	      *sys = cJSON_CreateObject();
-	int rc = -1;
-	if (!root || !tool || !sys) {
-		cJSON_Delete(tool);
-		cJSON_Delete(sys);
-		goto done;
-	}
-	cJSON_AddStringToObject(tool, "name", "correlate");
-	cJSON_AddStringToObject(tool, "version", CORRELATE_VERSION);
-	add_u64(sys, "mem_total_bytes", c->os.sys.mem_total);
-	add_u64(sys, "mem_available_bytes", c->os.sys.mem_available);
-	char fetch[32];
 	snprintf(fetch, sizeof fetch, "%.6f", c->fetch_seconds);
-	if (add_u64(root, "schema_version", opt_some(1)) || attach(root, "tool", tool) ||
-	    add_u64(root, "pid", opt_some((uint64_t)c->os.id.pid)) ||
-	    add_str_or_null(root, "url", c->url) ||
-	    !cJSON_AddStringToObject(root, "endpoint_format", body_format_name(c->go.format)) ||
-	    add_str_or_null(root, "endpoint_tried", c->tried) ||
-	    !cJSON_AddStringToObject(root, "captured_at", when) ||
-	    !cJSON_AddItemToObject(root, "fetch_seconds", cJSON_CreateRaw(fetch)) ||
-	    add_str_or_null(root, "go_version", capture_go_version(c)) ||
-	    !cJSON_AddItemToObject(root, "replay", cJSON_CreateBool(c->replay)) ||
-	    add_str_or_null(root, "source", c->replay ? c->source : NULL) ||
-	    attach(root, "process", process_obj(c)) || attach(root, "system", sys) ||
-	    attach(root, "os", os_obj(c)) || attach(root, "go", go_obj(c)) ||
-	    attach(root, "ledger", ledger_obj(in->l)) ||
-	    add_u64(root, "unexplained_bytes", in->l->unexplained) ||
-	    attach(root, "findings", findings_arr(in->fs)))
-		goto done;
-	char *s = cJSON_Print(root);
-	if (!s)
-		goto done;
-	rc = fputs(s, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
-	free(s);
-done:
+
+	cJSON *root = cJSON_CreateObject();
+	if (!root)
+		return -1;
+	u64(&b, root, "schema_version", opt_some(1));
+	cJSON *tool = obj(&b, root, "tool");
+	str(&b, tool, "name", "correlate");
+	str(&b, tool, "version", CORRELATE_VERSION);
+	u64(&b, root, "pid", opt_some((uint64_t)c->os.id.pid));
+	str(&b, root, "url", c->url);
+	str(&b, root, "endpoint_format", body_format_name(c->go.format));
+	str(&b, root, "endpoint_tried", c->tried);
+	str(&b, root, "captured_at", when);
+	put(&b, root, "fetch_seconds", cJSON_CreateRaw(fetch));
+	str(&b, root, "go_version", capture_go_version(c));
+	boolean(&b, root, "replay", c->replay);
+	str(&b, root, "source", c->replay ? c->source : NULL);
+	process_section(&b, root, c);
+	cJSON *sys = obj(&b, root, "system");
+	u64(&b, sys, "mem_total_bytes", c->os.sys.mem_total);
+	u64(&b, sys, "mem_available_bytes", c->os.sys.mem_available);
+	str(&b, sys, "transparent_hugepage", c->os.sys.thp);
+	u64(&b, sys, "cpus", c->os.sys.ncpu ? opt_some((uint64_t)c->os.sys.ncpu) : opt_none());
+	os_section(&b, root, c);
+	go_section(&b, root, c);
+	mappings_section(&b, root, in);
+	ledger_section(&b, root, in->l);
+	u64(&b, root, "unexplained_bytes", in->l->unexplained);
+	findings_section(&b, root, in->fs);
+
+	int rc = -1;
+	char *s = b.failed ? NULL : cJSON_Print(root);
+	if (s) {
+		rc = fputs(s, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
+		free(s);
+	}
 	cJSON_Delete(root);
 	return rc;
 }

@@ -100,26 +100,100 @@ static void ledger_section(struct w *w, const struct capture *c, const struct le
 	say(w, "  RES %s = anonymous %s + file-backed %s + shared %s\n", amount(l->rss, 0, a, 24),
 	    amount(l->rss_anon, 0, b, 24), amount(l->rss_file, 0, d, 24),
 	    amount(l->rss_shmem, 0, e, 24));
-	line(w, 0, l->anon_from_rss ? "RES (no RssAnon)" : "RssAnon", l->anon_resident, 0,
-	     l->anon_from_rss ? "RssAnon unknown: RES used, file-backed pages included" : NULL);
+	const char *res_label = l->have_split	   ? "anonymous (smaps)"
+				: l->anon_from_rss ? "RES (no RssAnon)"
+						   : "RssAnon";
+	line(w, 0, res_label, l->anon_resident, 0,
+	     l->anon_from_rss ? "RssAnon unknown: RES used, file-backed pages included"
+	     : l->have_split  ? "summed over the mappings, as the split below"
+			      : NULL);
 	line(w, 0, "+ swapped out", l->swap, 0, NULL);
 	line(w, 0, "- LazyFree", l->lazy_free, 0,
-	     l->lazy_free_assumed ? "not read: taken as 0" : "released by Go, not yet reclaimed");
+	     l->lazy_free_assumed ? "not read: taken as 0" : "released, not yet reclaimed");
 	line(w, 0, "= anonymous footprint", l->anon_footprint, 0,
 	     "what Go's accounting should cover");
 	line(w, 0, "Go retained", l->go_retained, 0, "Sys - HeapReleased");
 	line(w, 1, "covered", l->go_resident, 0, "the part of the footprint Go accounts for");
-	line(w, 1, "not resident (at least)", l->go_not_resident, 0,
-	     "mapped by Go, never touched (metadata, fresh heap)");
-	line(w, 0, "unexplained (at least)", l->unexplained, 0,
+	line(w, 1, l->have_split ? "not resident" : "not resident (at least)", l->go_not_resident,
+	     0, "mapped by Go, never touched (metadata, fresh heap)");
+	line(w, 0, l->have_split ? "unexplained" : "unexplained (at least)", l->unexplained, 0,
 	     "anonymous memory outside Go's accounting");
+	if (l->have_split) {
+		say(w, "  split by mapping (smaps):\n");
+		for (size_t i = 0; i < ledger_rows_count; i++) {
+			const struct ledger_row *r = &ledger_rows[i];
+			if (strcmp(r->section, "split") == 0)
+				line(w, r->depth + 1, r->label, ledger_get(l, r), r->is_count,
+				     r->meaning);
+		}
+	} else {
+		say(w, "  (smaps not read: the footprint is not split by mapping)\n");
+	}
 	say(w, "  VIRT %s = Go Sys %s + executable and libraries %s + main stack %s + other %s\n",
 	    amount(l->virt, 0, a, 24), amount(l->virt_go, 0, b, 24),
 	    amount(l->virt_exe_libs, 0, d, 24), amount(l->virt_main_stack, 0, e, 24),
 	    amount(l->virt_other, 0, (char[24]){0}, 24));
 	line(w, 1, "memory behind it", l->virt_backed, 0, "RES + swap");
 	line(w, 1, "address space only", l->virt_unbacked, 0, "reserved or never touched");
-	(void)c;
+	if (l->have_split) {
+		/* Every mapping is in one class: the classes add up to VIRT. */
+		const struct mapping_summary *m = &c->os.maps;
+		int order[MC_COUNT];
+		for (int k = 0; k < MC_COUNT; k++)
+			order[k] = k;
+		for (int i = 0; i < MC_COUNT; i++)
+			for (int j = i + 1; j < MC_COUNT; j++)
+				if (m->cls[order[j]].size > m->cls[order[i]].size) {
+					int t = order[i];
+					order[i] = order[j];
+					order[j] = t;
+				}
+		say(w, "    by class (size, of which PROT_NONE reserved):\n");
+		for (int i = 0; i < MC_COUNT; i++) {
+			const struct class_total *t = &m->cls[order[i]];
+			if (!t->size)
+				continue;
+			char mean[96];
+			snprintf(mean, sizeof mean, "%s reserved, %s resident",
+				 fmt_iec(t->reserved, a, 24), fmt_iec(t->rss, b, 24));
+			line(w, 3, map_class_label(order[i]), opt_some(t->size), 0, mean);
+		}
+	}
+	say(w, "\n");
+}
+
+static void mappings_section(struct w *w, const struct render_input *in)
+{
+	const struct mapping_summary *m = &in->c->os.maps;
+	char a[24], b[24], d[24], e[24];
+	if (!m->have)
+		return;
+	say(w, "Mappings by class (/proc/PID/smaps, %llu mappings)\n",
+	    (unsigned long long)m->mappings);
+	say(w, "  %-20s %6s %11s %11s %11s %11s %11s\n", "class", "maps", "size", "resident",
+	    "anonymous", "swap", "LazyFree");
+	for (int k = 0; k < MC_COUNT; k++) {
+		const struct class_total *t = &m->cls[k];
+		if (!t->mappings)
+			continue;
+		say(w, "  %-20s %6llu %11s %11s %11s %11s %11s\n", map_class_label(k),
+		    (unsigned long long)t->mappings, fmt_iec(t->size, a, 24),
+		    fmt_iec(t->rss, b, 24), fmt_iec(t->anonymous, d, 24), fmt_iec(t->swap, e, 24),
+		    fmt_iec(t->lazy_free, (char[24]){0}, 24));
+	}
+	say(w, "\n");
+	if (!in->mappings)
+		return;
+	say(w, "Every mapping\n");
+	say(w, "  %-27s %-4s %-14s %10s %10s %10s  %s\n", "address", "perm", "class", "size",
+	    "resident", "swap", "path");
+	for (size_t i = 0; i < m->n_rows; i++) {
+		const struct mapping_row *r = &m->rows[i];
+		say(w, "  %012llx-%012llx %-4s %-14s %10s %10s %10s  %s\n",
+		    (unsigned long long)r->start, (unsigned long long)r->end, r->perms,
+		    map_class_name(r->cls), fmt_iec(r->end - r->start, a, 24),
+		    fmt_iec(r->rss, b, 24), fmt_iec(r->swap, d, 24), r->path);
+	}
 	say(w, "\n");
 }
 
@@ -134,6 +208,13 @@ static void findings_section(struct w *w, const struct findings *fs)
 				  : f->severity == SEV_WARNING ? "WARNING"
 							       : "info";
 		say(w, "  %-8s %-22s %s\n", sev, f->id, f->summary);
+		/* The ones that need acting on carry their numbers and next step. */
+		if (f->severity != SEV_INFO) {
+			if (f->evidence[0])
+				say(w, "  %-31s because: %s\n", "", f->evidence);
+			if (f->advice[0])
+				say(w, "  %-31s try: %s\n", "", f->advice);
+		}
 	}
 }
 
@@ -156,6 +237,7 @@ int render_text(FILE *out, const struct render_input *in)
 		say(&w, "  captured  %s\n\n", when);
 	kernel_section(&w, c, in->l);
 	go_section(&w, c, in->l);
+	mappings_section(&w, in);
 	ledger_section(&w, c, in->l);
 	findings_section(&w, in->fs);
 	return w.failed ? -1 : 0;

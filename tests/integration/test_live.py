@@ -64,8 +64,9 @@ def main():
                          f"unexplained {j['unexplained_bytes'] / MiB:.1f} MiB")
                     f = r.finding("non_go_anon")
                     t.ok(f is not None and f["severity"] in ("warning", "critical") and
-                         f["bytes"] == j["unexplained_bytes"],
-                         f"{name}: non_go_anon names it as a warning", f)
+                         within(f["bytes"], 150 * MiB, 0.10) and
+                         f["bytes"] <= j["unexplained_bytes"],
+                         f"{name}: non_go_anon names it as a warning, within 10%", f)
                     # The JSON's kernel numbers are /proc's: between what this test
                     # reads just before and just after (the target may start a
                     # thread while it serves; RSS moves by a few pages).

@@ -1,0 +1,72 @@
+/* The process's context: the Go settings in its environment, and the memory
+ * cgroup it runs in.  Parsers take text; acquire reads the files. */
+#ifndef CORRELATE_CONTEXT_H
+#define CORRELATE_CONTEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "correlate/err.h"
+#include "correlate/opt.h"
+
+/* From /proc/PID/environ (NUL-separated KEY=VALUE). */
+struct go_env {
+	int read;		  /* 1: environ was read; 0: not (see why) */
+	char why[96];		  /* when not read: "permission denied", "not recorded" */
+	char gogc[32];		  /* GOGC, "" when unset */
+	char gomemlimit[32];	  /* GOMEMLIMIT, "" when unset */
+	char godebug[256];	  /* GODEBUG, "" when unset */
+	char gomaxprocs[16];	  /* GOMAXPROCS, "" when unset */
+	opt_u64 gomemlimit_bytes; /* GOMEMLIMIT parsed (B, KiB, MiB, GiB, TiB suffixes) */
+	int gogc_off;		  /* GOGC=off */
+	int madvdontneed;	  /* GODEBUG madvdontneed=: 1, 0; -1 not set */
+	int disablethp;		  /* GODEBUG disablethp=: 1, 0; -1 not set */
+};
+
+/* Parses environ text.  Never fails: unknown variables are ignored. */
+void parse_environ(const char *buf, size_t len, struct go_env *out);
+
+/* Parses a GOMEMLIMIT value as the runtime does ("512MiB", "1GiB", "1000000").
+ * Returns 0, or -1 when it is not one ("off" is not a limit). */
+int parse_gomemlimit(const char *s, uint64_t *out);
+
+/* The GODEBUG setting `key`: 1, 0, or -1 when not set (the last one wins,
+ * as in the runtime). */
+int godebug_flag(const char *godebug, const char *key);
+
+/* The memory cgroup. */
+struct cgroup_info {
+	int version;	    /* 1 or 2; 0 not found */
+	char why[96];	    /* when version is 0 */
+	char path[512];	    /* the cgroup's path, as /proc/PID/cgroup names it */
+	char dir[640];	    /* where its files were read */
+	opt_u64 limit;	    /* memory.max / memory.limit_in_bytes; unknown when unlimited */
+	opt_u64 usage;	    /* memory.current / memory.usage_in_bytes */
+	opt_u64 anon;	    /* memory.stat: anon (v2), rss (v1) */
+	opt_u64 file;	    /* memory.stat: file (v2), cache (v1) */
+	opt_u64 swap_limit; /* memory.swap.max (v2) */
+};
+
+/* From /proc/PID/cgroup text: the memory cgroup's path and the version.
+ * v2: the "0::/path" line; v1: the line whose controllers include
+ * "memory".  When both are present, v1's memory line wins (a hybrid host
+ * whose memory controller is on v1).  Returns 0, or -1 when neither. */
+int parse_proc_cgroup(const char *buf, size_t len, int *version, char *path, size_t cap);
+
+/* From /proc/self/mountinfo text: the mount point of the cgroup2 hierarchy
+ * (version 2) or of the v1 hierarchy with the memory controller.  Returns
+ * 0, or -1 when not mounted. */
+int parse_mountinfo_cgroup(const char *buf, size_t len, int version, char *mnt, size_t cap);
+
+/* A cgroup limit file's value: "max" (v2) or a value of 2^62 and more (v1's
+ * "no limit", page-rounded LONG_MAX) leaves *out unknown. */
+void parse_cgroup_limit(const char *buf, size_t len, opt_u64 *out);
+
+/* /sys/kernel/mm/transparent_hugepage/enabled ("always [madvise] never"):
+ * the bracketed mode into out ("" when none). */
+void parse_thp_mode(const char *buf, size_t len, char *out, size_t cap);
+
+/* A memory.stat value by key ("anon 1234"). */
+void parse_cgroup_stat(const char *buf, size_t len, const char *key, opt_u64 *out);
+
+#endif
