@@ -2,6 +2,7 @@
  * errors and picks the exit status. */
 #include <curl/curl.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "config.h"
@@ -18,6 +19,8 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	struct err err = {0};
+	if (argc > 1 && strcmp(argv[1], "check") == 0)
+		return check_main(argc - 1, argv + 1);
 	if (options_parse(argc, argv, &o, &err) != 0)
 		return fail(&err);
 	if (o.help) {
@@ -32,7 +35,7 @@ int main(int argc, char **argv)
 		err_set(&err, ERR_INTERNAL, "libcurl failed to start");
 		return fail(&err);
 	}
-	int rc = run_live(&o, stdout, &err);
+	int rc = run_report(&o, stdout, &err);
 	curl_global_cleanup();
 	return rc ? fail(&err) : 0;
 }

@@ -44,16 +44,21 @@ typedef int (*chunk_fn)(void *ctx, const char *buf, size_t len, struct err *err)
 int acquire_proc_stream(pid_t pid, const char *name, const struct proc_identity *id, chunk_fn fn,
 			void *ctx, struct err *err);
 
+/* Streams a file to fn in chunks (a recorded pair's smaps or body).
+ * ERR_USAGE when it cannot be read. */
+int acquire_file_stream(const char *path, chunk_fn fn, void *ctx, struct err *err);
+
 /* The memory cgroup of pid: /proc/PID/cgroup, the hierarchy's mount point
  * from /proc/self/mountinfo, then memory.max/current/stat (v2) or
  * memory.limit_in_bytes/usage_in_bytes/stat (v1).  Never fails: when
  * something cannot be read, out->version is 0 and out->why says why. */
 void acquire_cgroup(pid_t pid, struct cgroup_info *out);
 
-/* GOGC, GOMEMLIMIT, GODEBUG from /proc/PID/environ.  Never fails: when it
- * cannot be read (another user's process), out->read is 0 and out->why
- * says why. */
-void acquire_environ(pid_t pid, struct go_env *out);
+/* GOGC, GOMEMLIMIT, GODEBUG from /proc/PID/environ.  When it cannot be
+ * read (another user's process) out->read is 0, out->why says why and the
+ * errno is returned; that is not an error of the run.  raw (may be NULL)
+ * gets the text as read, to be freed with text_free. */
+int acquire_environ(pid_t pid, struct go_env *out, struct text *raw);
 
 /* Appends "(pid N belongs to uid U, user)" to err's message when the
  * process is another user's: the usual reason a /proc read is refused. */

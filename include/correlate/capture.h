@@ -52,12 +52,14 @@ struct os_snapshot {
 struct capture {
 	struct os_snapshot os;
 	struct go_snapshot go;
-	char url[1024];	      /* the URL that answered, credentials removed */
-	char tried[512];      /* endpoints tried before it, e.g. "/metrics (HTTP 404)" */
-	int64_t captured_at;  /* Unix time (UTC seconds) of the /proc read */
-	double fetch_seconds; /* wall time of the endpoint fetch */
-	int replay;	      /* 1: from a recorded pair, not live */
-	char source[512];     /* the pair's folder when replay */
+	char url[1024];		/* the URL that answered, credentials removed */
+	char tried[512];	/* endpoints tried before it, e.g. "/metrics (HTTP 404)" */
+	int64_t captured_at;	/* Unix time (UTC seconds) of the /proc read */
+	double fetch_seconds;	/* wall time of the endpoint fetch */
+	int replay;		/* 1: from a recorded pair, not live */
+	char source[512];	/* the pair's folder when replay */
+	char not_recorded[160]; /* replay: optional files the pair lacks, comma-separated */
+	char command[1024];	/* the command line, secrets removed (for tickets) */
 };
 
 /* The Go version to report: the endpoint's (go_info), else the binary's. */

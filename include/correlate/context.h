@@ -54,9 +54,12 @@ struct cgroup_info {
 int parse_proc_cgroup(const char *buf, size_t len, int *version, char *path, size_t cap);
 
 /* From /proc/self/mountinfo text: the mount point of the cgroup2 hierarchy
- * (version 2) or of the v1 hierarchy with the memory controller.  Returns
- * 0, or -1 when not mounted. */
-int parse_mountinfo_cgroup(const char *buf, size_t len, int version, char *mnt, size_t cap);
+ * (version 2) or of the v1 hierarchy with the memory controller, and the
+ * root of the hierarchy mounted there ("/" on a host; "/docker/abc" in a v1
+ * container without a cgroup namespace, whose cgroup paths then start with
+ * it).  Returns 0, or -1 when not mounted. */
+int parse_mountinfo_cgroup(const char *buf, size_t len, int version, char *mnt, size_t cap,
+			   char *root, size_t root_cap);
 
 /* A cgroup limit file's value: "max" (v2) or a value of 2^62 and more (v1's
  * "no limit", page-rounded LONG_MAX) leaves *out unknown. */

@@ -11,6 +11,10 @@
 
 enum severity { SEV_INFO = 0, SEV_WARNING = 1, SEV_CRITICAL = 2 };
 
+/* Every finding id there is, in rule order. */
+extern const char *const finding_ids[];
+extern const size_t finding_ids_count;
+
 /* "info", "warning", "critical". */
 const char *severity_name(enum severity s);
 

@@ -25,6 +25,10 @@ int render_text(FILE *out, const struct render_input *in);
  * unknown values null.  Returns 0, or -1 on a write or allocation error. */
 int render_json(FILE *out, const struct render_input *in);
 
+/* A report for an issue tracker: who, when, the exact command, the findings
+ * with evidence and advice, the ledger as a table.  Returns 0 or -1. */
+int render_markdown(FILE *out, const struct render_input *in);
+
 /* Formats t (Unix seconds) as RFC 3339 UTC: "2026-11-26T09:40:00Z". */
 void fmt_rfc3339(int64_t t, char *out, size_t cap);
 

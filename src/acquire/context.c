@@ -6,7 +6,7 @@
 #include "correlate/acquire.h"
 #include "correlate/context.h"
 
-void acquire_environ(pid_t pid, struct go_env *out)
+int acquire_environ(pid_t pid, struct go_env *out, struct text *raw)
 {
 	char path[64];
 	struct text t = {0};
@@ -16,10 +16,14 @@ void acquire_environ(pid_t pid, struct go_env *out)
 		memset(out, 0, sizeof *out);
 		out->madvdontneed = out->disablethp = -1;
 		snprintf(out->why, sizeof out->why, "%s", strerror(e));
-		return;
+		return e;
 	}
 	parse_environ(t.data, t.len, out);
-	text_free(&t);
+	if (raw)
+		*raw = t;
+	else
+		text_free(&t);
+	return 0;
 }
 
 /* A one-number file ("max" for no limit). */
@@ -69,14 +73,21 @@ void acquire_cgroup(pid_t pid, struct cgroup_info *out)
 		snprintf(out->why, sizeof out->why, "/proc/self/mountinfo: %s", strerror(e));
 		return;
 	}
-	rc = parse_mountinfo_cgroup(t.data, t.len, version, mnt, sizeof mnt);
+	char root[512];
+	rc = parse_mountinfo_cgroup(t.data, t.len, version, mnt, sizeof mnt, root, sizeof root);
 	text_free(&t);
 	if (rc != 0) {
 		snprintf(out->why, sizeof out->why, "the cgroup v%d hierarchy is not mounted here",
 			 version);
 		return;
 	}
-	snprintf(out->dir, sizeof out->dir, "%s%s", mnt, strcmp(out->path, "/") ? out->path : "");
+	/* The path is relative to the hierarchy's root; the mount may show only
+	 * a part of it (root is then that part). */
+	const char *rel = out->path;
+	size_t rl = strlen(root);
+	if (strcmp(root, "/") != 0 && strncmp(rel, root, rl) == 0 && (rel[rl] == '/' || !rel[rl]))
+		rel += rl;
+	snprintf(out->dir, sizeof out->dir, "%s%s", mnt, strcmp(rel, "/") ? rel : "");
 	if (version == 2) {
 		read_value(out->dir, "memory.max", &out->limit);
 		read_value(out->dir, "memory.current", &out->usage);

@@ -12,6 +12,7 @@
 
 #include "correlate/acquire.h"
 #include "correlate/context.h"
+#include "correlate/redact.h"
 
 void text_free(struct text *t)
 {
@@ -55,6 +56,7 @@ int acquire_identity(pid_t pid, struct proc_identity *out, struct err *err)
 		copy_str(out->comm, sizeof out->comm, PIDS_VAL(I_CMD, str, s, info));
 		copy_str(out->exe, sizeof out->exe, PIDS_VAL(I_EXE, str, s, info));
 		copy_str(out->cmdline, sizeof out->cmdline, PIDS_VAL(I_CMDLINE, str, s, info));
+		cmdline_redact(out->cmdline, sizeof out->cmdline); /* it goes into reports */
 		out->start_tics = PIDS_VAL(I_BEGAN, ull_int, s, info);
 		out->euid = PIDS_VAL(I_EUID, u_int, s, info);
 		copy_str(out->user, sizeof out->user, PIDS_VAL(I_EUSER, str, s, info));
@@ -191,31 +193,46 @@ int acquire_proc_file(pid_t pid, const char *name, const struct proc_identity *i
 	return e ? proc_read_error(pid, name, id, e, err) : 0;
 }
 
+/* Reads fd to the end in chunks, handing each to fn.  Returns 0, fn's
+ * nonzero result, or -errno for a read error. */
+static int stream_fd(int fd, chunk_fn fn, void *ctx, struct err *err)
+{
+	static char buf[64 * 1024]; /* one reader at a time: the tool is single-threaded */
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return 0;
+		int rc = fn(ctx, buf, (size_t)r, err);
+		if (rc)
+			return rc;
+	}
+}
+
 int acquire_proc_stream(pid_t pid, const char *name, const struct proc_identity *id, chunk_fn fn,
 			void *ctx, struct err *err)
 {
-	static char buf[64 * 1024]; /* one reader at a time: the tool is single-threaded */
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return proc_read_error(pid, name, id, errno, err);
-	int rc = 0;
-	for (;;) {
-		ssize_t r = read(fd, buf, sizeof buf);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = proc_read_error(pid, name, id, errno, err);
-			break;
-		}
-		if (r == 0)
-			break;
-		if ((rc = fn(ctx, buf, (size_t)r, err)) != 0)
-			break;
-	}
+	int rc = stream_fd(fd, fn, ctx, err);
 	close(fd);
-	return rc;
+	return rc < 0 ? proc_read_error(pid, name, id, -rc, err) : rc;
+}
+
+int acquire_file_stream(const char *path, chunk_fn fn, void *ctx, struct err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, ERR_USAGE, "cannot read %s: %s", path, strerror(errno));
+	int rc = stream_fd(fd, fn, ctx, err);
+	close(fd);
+	return rc < 0 ? err_set(err, ERR_USAGE, "cannot read %s: %s", path, strerror(-rc)) : rc;
 }
 
 void acquire_sys_extra(struct sys_context *out)

@@ -8,7 +8,7 @@
 #include "correlate/acquire.h"
 #include "correlate/err.h"
 
-enum out_format { OUT_TEXT, OUT_JSON };
+enum out_format { OUT_TEXT, OUT_JSON, OUT_MARKDOWN };
 
 #define MAX_HEADERS 16
 
@@ -18,7 +18,11 @@ struct options {
 	enum out_format format;
 	struct fetch_opts fetch;
 	const char *headers[MAX_HEADERS];
-	int mappings; /* --mappings: list every mapping */
+	int mappings;	     /* --mappings: list every mapping */
+	const char *save;    /* --save DIR */
+	int force;	     /* --force: replace an existing pair */
+	const char *fixture; /* --fixture DIR: replay a recorded pair */
+	char command[1024];  /* the command line as run, secrets removed */
 	int help, version;
 };
 
@@ -28,7 +32,17 @@ int options_parse(int argc, char **argv, struct options *o, struct err *err);
 /* Writes --help. */
 void options_usage(FILE *out);
 
-/* The live run: acquire, reconcile, find, render to out. */
-int run_live(const struct options *o, FILE *out, struct err *err);
+/* A report: live (acquire_live) or from a recorded pair (--fixture),
+ * then reconcile, find, render to out. */
+int run_report(const struct options *o, FILE *out, struct err *err);
+
+/* The live acquire, saving the pair as it goes with --save. */
+int acquire_live(const struct options *o, struct capture *c, struct err *err);
+
+/* Reconcile, find and render a capture. */
+int analyze_and_render(const struct options *o, struct capture *c, FILE *out, struct err *err);
+
+/* `correlate check PATH...`: argv after "check". Returns the exit code. */
+int check_main(int argc, char **argv);
 
 #endif

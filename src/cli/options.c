@@ -1,5 +1,6 @@
-/* Options: one table; --help is printed from it, and tests/cli checks the
- * man page and README name the same options. */
+/* Options: one table.  --help is printed from it and getopt's table is built
+ * from it; tests/integration/test_docs.py checks that the man page and the
+ * README name the same options. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -10,72 +11,84 @@
 #include "config.h"
 #include "correlate/units.h"
 
-struct opt_doc {
-	const char *name; /* long name */
-	const char *arg;  /* argument, or NULL */
-	const char *help;
-};
-
-static const struct opt_doc docs[] = {
-    {"pid", "PID", "the Go process to read (/proc/PID)"},
-    {"url", "URL",
-     "its memory endpoint: .../debug/pprof/heap?debug=1, .../debug/vars, .../metrics, or "
-     "just host:port to try /metrics, /debug/vars, then /debug/pprof/heap?debug=1"},
-    {"json", NULL, "print JSON (same as --format json)"},
-    {"format", "FORMAT", "text (default) or json"},
-    {"mappings", NULL, "also list every mapping of /proc/PID/smaps with its class"},
-    {"timeout", "SECONDS", "give up on the endpoint after this long (default 5)"},
-    {"max-body", "SIZE", "refuse endpoint bodies larger than this (default 128MiB)"},
-    {"header", "'NAME: VALUE'", "send this HTTP header (repeatable); never printed"},
-    {"unix-socket", "PATH", "reach the endpoint through this unix socket"},
-    {"insecure", NULL, "do not verify the endpoint's TLS certificate"},
-    {"help", NULL, "show this help"},
-    {"version", NULL, "show the version"},
-};
-
-void options_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: correlate --pid PID --url URL [options]\n"
-		"\n"
-		"Reconciles what the kernel says about a Go process (top's VIRT and RES,\n"
-		"/proc/PID/status, smaps_rollup) with what its runtime says (runtime.MemStats\n"
-		"from pprof, expvar or Prometheus), and says what is explained and what is not.\n"
-		"\n"
-		"Options:\n");
-	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
-		char left[64];
-		snprintf(left, sizeof left, "--%s%s%s", docs[i].name, docs[i].arg ? " " : "",
-			 docs[i].arg ? docs[i].arg : "");
-		fprintf(out, "  %-26s %s\n", left, docs[i].help);
-	}
-	fprintf(out,
-		"\n"
-		"Exit codes:\n"
-		"  0  report produced\n"
-		"  1  internal error (out of memory, cannot write the output)\n"
-		"  2  usage error\n"
-		"  3  the process cannot be read (gone, no permission, not Go, changed identity)\n"
-		"  4  the endpoint cannot be fetched or parsed\n"
-		"\n"
-		"Example:\n"
-		"  correlate --pid $(pgrep -n myservice) --url 127.0.0.1:6060\n");
-}
-
 enum {
 	O_PID = 1000,
 	O_URL,
 	O_JSON,
 	O_FORMAT,
 	O_MAPPINGS,
+	O_SAVE,
+	O_FORCE,
+	O_FIXTURE,
 	O_TIMEOUT,
 	O_MAX_BODY,
 	O_HEADER,
 	O_UNIX,
 	O_INSECURE,
 	O_HELP,
-	O_VERSION
+	O_VERSION,
 };
+
+struct opt_def {
+	const char *name; /* long name */
+	const char *arg;  /* its argument for --help, or NULL for a flag */
+	int id;
+	const char *help;
+};
+
+static const struct opt_def opts[] = {
+    {"pid", "PID", O_PID, "the Go process to read (/proc/PID)"},
+    {"url", "URL", O_URL,
+     "its memory endpoint: .../debug/pprof/heap?debug=1, .../debug/vars, .../metrics, or "
+     "just host:port to try /metrics, /debug/vars, then /debug/pprof/heap?debug=1"},
+    {"fixture", "DIR", O_FIXTURE,
+     "replay a recorded pair instead of a live process (docs/fixtures.md)"},
+    {"save", "DIR", O_SAVE, "also record what was read as a pair in DIR (a new folder)"},
+    {"force", NULL, O_FORCE, "with --save, replace an existing pair"},
+    {"json", NULL, O_JSON, "print JSON (same as --format json)"},
+    {"format", "FORMAT", O_FORMAT, "text (default), json, or markdown (for tickets)"},
+    {"mappings", NULL, O_MAPPINGS, "also list every mapping of /proc/PID/smaps with its class"},
+    {"timeout", "SECONDS", O_TIMEOUT, "give up on the endpoint after this long (default 5)"},
+    {"max-body", "SIZE", O_MAX_BODY, "refuse endpoint bodies larger than this (default 128MiB)"},
+    {"header", "'NAME: VALUE'", O_HEADER,
+     "send this HTTP header (repeatable); its value is never printed or saved"},
+    {"unix-socket", "PATH", O_UNIX, "reach the endpoint through this unix socket"},
+    {"insecure", NULL, O_INSECURE, "do not verify the endpoint's TLS certificate"},
+    {"help", NULL, O_HELP, "show this help"},
+    {"version", NULL, O_VERSION, "show the version"},
+};
+#define N_OPTS (sizeof opts / sizeof opts[0])
+
+void options_usage(FILE *out)
+{
+	fprintf(out, "Usage: correlate --pid PID --url URL [options]\n"
+		     "       correlate --fixture DIR [options]\n"
+		     "       correlate check [check options] PATH...   (correlate check --help)\n"
+		     "\n"
+		     "Reconciles what the kernel says about a Go process (top's VIRT and RES,\n"
+		     "/proc/PID/status, smaps_rollup, smaps) with what its runtime says\n"
+		     "(runtime.MemStats from pprof, expvar or Prometheus), and says what is\n"
+		     "explained and what is not.\n"
+		     "\n"
+		     "Options:\n");
+	for (size_t i = 0; i < N_OPTS; i++) {
+		char left[64];
+		snprintf(left, sizeof left, "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+			 opts[i].arg ? opts[i].arg : "");
+		fprintf(out, "  %-26s %s\n", left, opts[i].help);
+	}
+	fprintf(out,
+		"\n"
+		"Exit codes:\n"
+		"  0  report produced\n"
+		"  1  internal error (out of memory, cannot write the output)\n"
+		"  2  usage error, or a recorded pair that cannot be used\n"
+		"  3  the process cannot be read (gone, no permission, not Go, changed identity)\n"
+		"  4  the endpoint cannot be fetched or parsed\n"
+		"\n"
+		"Example:\n"
+		"  correlate --pid $(pgrep -n myservice) --url 127.0.0.1:6060\n");
+}
 
 static int parse_pid(const char *s, pid_t *out)
 {
@@ -88,26 +101,68 @@ static int parse_pid(const char *s, pid_t *out)
 	return 0;
 }
 
+/* Appends a word to the command line, quoted when it needs it. */
+static void add_word(char *cmd, size_t cap, const char *w)
+{
+	size_t n = strlen(cmd);
+	int plain = *w != '\0';
+	for (const char *p = w; *p; p++)
+		if (!strchr(
+			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,",
+			*p))
+			plain = 0;
+	if (plain)
+		snprintf(cmd + n, cap - n, "%s%s", n ? " " : "", w);
+	else
+		snprintf(cmd + n, cap - n, "%s'%s'", n ? " " : "", w); /* secrets never get here */
+}
+
+/* The command line as run, for reports and saved pairs: URLs without
+ * credentials, header values replaced. */
+static void build_command(int argc, char **argv, char *cmd, size_t cap)
+{
+	cmd[0] = '\0';
+	add_word(cmd, cap, "correlate");
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *eq = strchr(a, '=');
+		size_t klen = eq ? (size_t)(eq - a) : strlen(a);
+		int is_url = strncmp(a, "--url", klen) == 0 && klen == 5;
+		int is_hdr = strncmp(a, "--header", klen) == 0 && klen == 8;
+		if ((is_url || is_hdr) && !eq && i + 1 < argc) {
+			add_word(cmd, cap, a);
+			a = argv[++i];
+			eq = NULL;
+		} else if ((is_url || is_hdr) && eq) {
+			add_word(cmd, cap, is_url ? "--url" : "--header");
+			a = eq + 1;
+		} else {
+			add_word(cmd, cap, a);
+			continue;
+		}
+		char safe[1024];
+		if (is_url) {
+			url_redact(a, safe, sizeof safe);
+		} else {
+			const char *colon = strchr(a, ':');
+			snprintf(safe, sizeof safe, "%.*s: REDACTED", colon ? (int)(colon - a) : 0,
+				 a);
+		}
+		add_word(cmd, cap, safe);
+	}
+}
+
 int options_parse(int argc, char **argv, struct options *o, struct err *err)
 {
-	static const struct option longs[] = {
-	    {"pid", required_argument, NULL, O_PID},
-	    {"url", required_argument, NULL, O_URL},
-	    {"json", no_argument, NULL, O_JSON},
-	    {"format", required_argument, NULL, O_FORMAT},
-	    {"mappings", no_argument, NULL, O_MAPPINGS},
-	    {"timeout", required_argument, NULL, O_TIMEOUT},
-	    {"max-body", required_argument, NULL, O_MAX_BODY},
-	    {"header", required_argument, NULL, O_HEADER},
-	    {"unix-socket", required_argument, NULL, O_UNIX},
-	    {"insecure", no_argument, NULL, O_INSECURE},
-	    {"help", no_argument, NULL, O_HELP},
-	    {"version", no_argument, NULL, O_VERSION},
-	    {NULL, 0, NULL, 0},
-	};
+	struct option longs[N_OPTS + 1];
+	for (size_t i = 0; i < N_OPTS; i++)
+		longs[i] = (struct option){
+		    opts[i].name, opts[i].arg ? required_argument : no_argument, NULL, opts[i].id};
+	longs[N_OPTS] = (struct option){NULL, 0, NULL, 0};
 	memset(o, 0, sizeof *o);
 	fetch_opts_default(&o->fetch);
 	o->fetch.headers = o->headers;
+	build_command(argc, argv, o->command, sizeof o->command);
 	opterr = 0;
 	optind = 1;
 	int c;
@@ -121,20 +176,32 @@ int options_parse(int argc, char **argv, struct options *o, struct err *err)
 		case O_URL:
 			o->url = optarg;
 			break;
-		case O_JSON:
-			o->format = OUT_JSON;
+		case O_FIXTURE:
+			o->fixture = optarg;
+			break;
+		case O_SAVE:
+			o->save = optarg;
+			break;
+		case O_FORCE:
+			o->force = 1;
 			break;
 		case O_MAPPINGS:
 			o->mappings = 1;
+			break;
+		case O_JSON:
+			o->format = OUT_JSON;
 			break;
 		case O_FORMAT:
 			if (strcmp(optarg, "text") == 0)
 				o->format = OUT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
 				o->format = OUT_JSON;
+			else if (strcmp(optarg, "markdown") == 0)
+				o->format = OUT_MARKDOWN;
 			else
-				return err_set(err, ERR_USAGE,
-					       "--format: \"%s\" is not one of text, json", optarg);
+				return err_set(
+				    err, ERR_USAGE,
+				    "--format: \"%s\" is not one of text, json, markdown", optarg);
 			break;
 		case O_TIMEOUT: {
 			char *end;
@@ -184,12 +251,23 @@ int options_parse(int argc, char **argv, struct options *o, struct err *err)
 	}
 	if (optind < argc)
 		return err_set(err, ERR_USAGE, "unexpected argument \"%s\"", argv[optind]);
+	if (o->fixture) {
+		if (o->pid || o->url || o->save)
+			return err_set(
+			    err, ERR_USAGE,
+			    "--fixture replays a recorded pair: it takes no --pid, --url "
+			    "or --save");
+		return 0;
+	}
+	if (o->force && !o->save)
+		return err_set(err, ERR_USAGE, "--force only goes with --save");
 	if (!o->pid || !o->url) {
 		err_set(err, ERR_USAGE, "%s",
 			!o->pid && !o->url ? "--pid and --url are required"
 			: !o->pid	   ? "--pid is required"
 					   : "--url is required");
-		return err_hint(err, "correlate --pid PID --url host:port; see correlate --help");
+		return err_hint(err, "correlate --pid PID --url host:port, or --fixture DIR; see "
+				     "correlate --help");
 	}
 	return 0;
 }

@@ -7,6 +7,8 @@
 #include "correlate/buildinfo.h"
 #include "correlate/findings.h"
 #include "correlate/ledger.h"
+#include "correlate/pair.h"
+#include "correlate/redact.h"
 #include "correlate/render.h"
 
 /* The process must be a live user-space Go program before its endpoint is
@@ -39,23 +41,29 @@ static int check_target(struct capture *c, struct err *err)
 	return 0;
 }
 
-/* smaps goes straight from read() through the parser to the classifier. */
+/* smaps goes straight from read() through the parser to the classifier,
+ * and to the pair being saved. */
 struct smaps_stream {
 	struct smaps_parser parser;
 	struct map_classifier classifier;
+	struct pair_writer *save;
 };
 
 static int feed_smaps(void *ctx, const char *buf, size_t len, struct err *err)
 {
 	struct smaps_stream *s = ctx;
-	return smaps_parser_feed(&s->parser, buf, len, err);
+	int rc = smaps_parser_feed(&s->parser, buf, len, err);
+	if (!rc && s->save)
+		rc = pair_writer_smaps(s->save, buf, len, err);
+	return rc;
 }
 
-static int read_smaps(struct capture *c, int keep_rows, struct err *err)
+static int read_smaps(struct capture *c, int keep_rows, struct pair_writer *save, struct err *err)
 {
 	static struct smaps_stream s;
 	map_classifier_init(&s.classifier, &c->os.maps, c->os.id.exe, keep_rows);
 	smaps_parser_init(&s.parser, map_classifier_mapping_fn, &s.classifier);
+	s.save = save;
 	int rc = acquire_proc_stream(c->os.id.pid, "smaps", &c->os.id, feed_smaps, &s, err);
 	if (!rc)
 		rc = smaps_parser_finish(&s.parser, err);
@@ -66,11 +74,21 @@ static int read_smaps(struct capture *c, int keep_rows, struct err *err)
 	return rc;
 }
 
-static int read_proc(struct capture *c, int keep_rows, struct err *err)
+/* Reads a /proc file once: parsed here, and kept in the pair if saving. */
+static int read_once(struct capture *c, const char *name, struct pair_writer *save, struct text *t,
+		     struct err *err)
+{
+	int rc = acquire_proc_file(c->os.id.pid, name, &c->os.id, t, err);
+	if (!rc && save)
+		rc = pair_writer_put(save, name, t->data, t->len, err);
+	return rc;
+}
+
+static int read_proc(struct capture *c, int keep_rows, struct pair_writer *save, struct err *err)
 {
 	pid_t pid = c->os.id.pid;
 	struct text status = {0}, rollup = {0};
-	int rc = acquire_proc_file(pid, "status", &c->os.id, &status, err);
+	int rc = read_once(c, "status", save, &status, err);
 	if (!rc)
 		rc = parse_status(status.data, status.len, &c->os.status, err);
 	if (!rc && !c->os.status.v.vm_rss.known) {
@@ -79,55 +97,97 @@ static int read_proc(struct capture *c, int keep_rows, struct err *err)
 		err_hint(err, "a zombie or a kernel thread: give the pid of the running service");
 	}
 	if (!rc)
-		rc = acquire_proc_file(pid, "smaps_rollup", &c->os.id, &rollup, err);
+		rc = read_once(c, "smaps_rollup", save, &rollup, err);
 	if (!rc)
 		rc = parse_smaps_rollup(rollup.data, rollup.len, &c->os.rollup, err);
 	if (!rc)
 		c->os.have_rollup = 1;
 	if (!rc)
-		rc = read_smaps(c, keep_rows, err);
+		rc = read_smaps(c, keep_rows, save, err);
 	text_free(&status);
 	text_free(&rollup);
 	return rc;
 }
 
-int run_live(const struct options *o, FILE *out, struct err *err)
+/* The environment is optional: another user's is not readable. */
+static int read_environ(struct capture *c, struct pair_writer *save, struct err *err)
 {
-	static struct capture c; /* large; one per run */
-	struct ledger l;
-	struct findings fs;
-	struct fetch_result fr;
-	memset(&c, 0, sizeof c);
+	struct text t = {0};
+	int e = acquire_environ(c->os.id.pid, &c->os.env, &t);
+	int rc = 0;
+	if (!e && save) {
+		/* Only the Go runtime's variables: the rest may hold secrets. */
+		size_t n = environ_keep_go(t.data, t.len, t.data);
+		rc = pair_writer_put(save, "environ", t.data, n, err);
+	}
+	text_free(&t);
+	return rc;
+}
 
-	int rc = acquire_identity(o->pid, &c.os.id, err);
+int acquire_live(const struct options *o, struct capture *c, struct err *err)
+{
+	struct fetch_result fr;
+	struct pair_writer save_w, *save = NULL;
+	int rc = acquire_identity(o->pid, &c->os.id, err);
 	if (!rc)
-		rc = check_target(&c, err);
+		rc = check_target(c, err);
+	if (!rc && o->save) {
+		rc = pair_writer_begin(&save_w, o->save, o->force, err);
+		if (!rc)
+			save = &save_w;
+	}
 	if (!rc)
-		rc = acquire_endpoint(o->url, &o->fetch, &c.go, &fr, NULL, NULL, err);
-	if (rc)
-		return rc;
+		rc = acquire_endpoint(o->url, &o->fetch, &c->go, &fr,
+				      save ? pair_writer_body : NULL, save, err);
 	/* /proc after the fetch: MemStats are taken at the end of the request,
 	 * so this is the nearest moment to theirs. */
-	c.captured_at = (int64_t)time(NULL);
-	rc = read_proc(&c, o->mappings, err);
+	c->captured_at = (int64_t)time(NULL);
 	if (!rc)
-		rc = acquire_same_process(&c.os.id, err);
-	if (rc)
-		return rc;
-	acquire_sys(&c.os.sys);
-	acquire_sys_extra(&c.os.sys);
-	acquire_environ(c.os.id.pid, &c.os.env);
-	acquire_cgroup(c.os.id.pid, &c.os.cgroup);
-	snprintf(c.url, sizeof c.url, "%s", fr.url);
-	snprintf(c.tried, sizeof c.tried, "%s", fr.tried);
-	c.fetch_seconds = fr.seconds;
+		rc = read_proc(c, o->mappings, save, err);
+	if (!rc)
+		rc = read_environ(c, save, err);
+	if (!rc) {
+		acquire_cgroup(c->os.id.pid, &c->os.cgroup);
+		acquire_sys(&c->os.sys);
+		acquire_sys_extra(&c->os.sys);
+		rc = acquire_same_process(&c->os.id, err);
+	}
+	if (!rc) {
+		snprintf(c->url, sizeof c->url, "%s", fr.url);
+		snprintf(c->tried, sizeof c->tried, "%s", fr.tried);
+		c->fetch_seconds = fr.seconds;
+	}
+	if (!rc && save)
+		rc = pair_writer_commit(save, c, err);
+	if (save)
+		pair_writer_abort(save); /* after a commit, nothing is left to remove */
+	return rc;
+}
 
-	reconcile(&c, &l);
-	findings_compute(&c, &l, &fs);
-	struct render_input in = {&c, &l, &fs, o->mappings};
-	int w = o->format == OUT_JSON ? render_json(out, &in) : render_text(out, &in);
-	capture_free(&c);
+int analyze_and_render(const struct options *o, struct capture *c, FILE *out, struct err *err)
+{
+	struct ledger l;
+	struct findings fs;
+	reconcile(c, &l);
+	findings_compute(c, &l, &fs);
+	struct render_input in = {c, &l, &fs, o->mappings};
+	int w = o->format == OUT_JSON	    ? render_json(out, &in)
+		: o->format == OUT_MARKDOWN ? render_markdown(out, &in)
+					    : render_text(out, &in);
 	if (w != 0 || fflush(out) != 0)
 		return err_set(err, ERR_INTERNAL, "cannot write the report");
 	return 0;
+}
+
+int run_report(const struct options *o, FILE *out, struct err *err)
+{
+	static struct capture c; /* large; one per run */
+	memset(&c, 0, sizeof c);
+	snprintf(c.command, sizeof c.command, "%s", o->command);
+	int rc =
+	    o->fixture ? pair_load(o->fixture, o->mappings, &c, err) : acquire_live(o, &c, err);
+	if (!rc)
+		rc = analyze_and_render(o, &c, out, err);
+	capture_free(&c);
+	return rc;
 }

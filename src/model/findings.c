@@ -33,14 +33,19 @@ static const struct rule INFLATES = {32 * MiB, 0.10, NEVER, 0};
 /* Mapped files: page cache the kernel drops under pressure; a database's
  * file is expected, so only a large share of RES warns. */
 static const struct rule FILES = {64 * MiB, 0.25, NEVER, 0};
-/* Idle heap beyond what the scavenger keeps (10% over the heap in use,
- * mgcscavenge.go retainExtraPercent). */
-#define IDLE_KEEP_SHARE 0.10
-#define IDLE_SLACK	(8 * MiB)
+/* Idle heap beyond what the scavenger keeps.  Its goal (mgcscavenge.go) is
+ * to keep the heap's pages within retainExtraPercent (10%) over what the heap
+ * grows to by the heap goal: about 1.1 x NextGC x (HeapInuse / HeapAlloc).
+ * Without NextGC, GOGC=100 is assumed: the goal is twice the heap. */
+#define RETAIN_EXTRA 1.10
+#define IDLE_SLACK   (8 * MiB)
+/* NextGC at or above this means no heap goal: GOGC=off. */
+#define NO_HEAP_GOAL (UINT64_C(1) << 62)
 static const struct rule IDLE = {32 * MiB, 0.10, NEVER, 0};
 /* Free space in in-use spans: healthy heaps have 5-20% (size classes,
- * partly filled spans); a quarter or more, and sizeable, is unusual. */
-#define FRAG_SHARE 0.25
+ * partly filled spans), more right after a GC freed much; half or more, and
+ * sizeable, is unusual. */
+#define FRAG_SHARE 0.50
 static const struct rule FRAG = {32 * MiB, 0.10, NEVER, 0};
 /* Goroutine stacks as a share of what Go retains. */
 static const struct rule STACKS = {64 * MiB, 0.25, NEVER, 0};
@@ -56,6 +61,17 @@ static const struct rule STACKS = {64 * MiB, 0.25, NEVER, 0};
 /* cgroup: headroom left under memory.max. */
 #define LIMIT_WARN 0.85
 #define LIMIT_CRIT 0.95
+
+const char *const finding_ids[] = {
+    "non_go_anon",	"lazy_free",
+    "huge_pages",	"swapped",
+    "file_mappings",	"shared_memory",
+    "idle_heap",	"fragmentation",
+    "goroutine_stacks", "os_threads",
+    "gc_metadata",	"reserved_address_space",
+    "near_limit",	"memstats_inconsistent",
+};
+const size_t finding_ids_count = sizeof finding_ids / sizeof finding_ids[0];
 
 const char *severity_name(enum severity s)
 {
@@ -338,13 +354,52 @@ static void shared_memory(const struct capture *c, const struct ledger *l, struc
 	    "mapping and file of it are gone, and other processes may share the pages (see Pss)");
 }
 
+/* What the scavenger is expected to keep of free heap, or NEVER when it
+ * keeps everything (GOGC=off and no memory limit: it has no goal). */
+static uint64_t idle_allowance(const struct capture *c, uint64_t idle, const char **why)
+{
+	const struct go_memstats *ms = &c->go.ms;
+	uint64_t inuse = V(ms->heap_inuse), alloc = V(ms->heap_alloc);
+	int no_goal = c->os.env.gogc_off || (ms->next_gc.known && ms->next_gc.v >= NO_HEAP_GOAL);
+	opt_u64 limit = c->os.env.gomemlimit_bytes;
+	if (!limit.known && ms->gomemlimit.known && ms->gomemlimit.v < NO_HEAP_GOAL)
+		limit = ms->gomemlimit;
+	if (no_goal) {
+		if (!limit.known) {
+			*why = "GOGC=off and no GOMEMLIMIT: the scavenger has no goal and returns "
+			       "nothing (after a single GC it never runs)";
+			return 0;
+		}
+		/* Only the memory limit drives it: it keeps the mapped heap under
+		 * 95% of the limit (reduceExtraPercent). */
+		uint64_t goal = (uint64_t)((double)limit.v * 0.95);
+		uint64_t used = V(opt_sub_sat(ms->sys, ms->heap_released));
+		*why = "GOGC=off: only GOMEMLIMIT drives the scavenger, down to 95% of the limit";
+		uint64_t over = used > goal ? used - goal : 0;
+		return idle > over ? idle - over : 0;
+	}
+	double frag = alloc ? (double)inuse / (double)alloc : 1;
+	if (frag < 1)
+		frag = 1;
+	uint64_t goal;
+	if (ms->next_gc.known) {
+		goal = (uint64_t)(RETAIN_EXTRA * (double)ms->next_gc.v * frag);
+		*why = "the scavenger keeps about 10% over the heap goal (1.1 x NextGC in pages)";
+	} else {
+		goal = (uint64_t)(RETAIN_EXTRA * 2.0 * (double)inuse);
+		*why = "no NextGC given: GOGC=100 assumed, a heap goal twice the heap in use";
+	}
+	return (goal > inuse ? goal - inuse : 0) + IDLE_SLACK;
+}
+
 static void idle_heap(const struct capture *c, const struct ledger *l, struct findings *fs)
 {
 	const struct go_memstats *ms = &c->go.ms;
 	if (!l->heap_free.known || l->heap_free.v < MiB)
 		return;
 	uint64_t b = l->heap_free.v;
-	uint64_t keep = (uint64_t)((double)V(ms->heap_inuse) * IDLE_KEEP_SHARE) + IDLE_SLACK;
+	const char *why = "";
+	uint64_t keep = idle_allowance(c, b, &why);
 	uint64_t beyond = b > keep ? b - keep : 0;
 	enum severity sev = judge(beyond, l->rss, &IDLE);
 	struct finding *f = add(fs, "idle_heap", sev, b);
@@ -356,13 +411,14 @@ static void idle_heap(const struct capture *c, const struct ledger *l, struct fi
 			      "scavenger keeps",
 	    B(b), B(beyond));
 	put(f->evidence, sizeof f->evidence,
-	    "HeapIdle %s - HeapReleased %s; HeapInuse %s: the background scavenger keeps about "
-	    "10%% over the heap in use (mgcscavenge.go retainExtraPercent)",
-	    B(V(ms->heap_idle)), B(V(ms->heap_released)), B(V(ms->heap_inuse)));
-	if (c->os.env.gogc_off)
-		more(f->evidence, sizeof f->evidence,
-		     "; GOGC=off: with no second GC the scavenger has no heap goal and does not "
-		     "run");
+	    "HeapIdle %s - HeapReleased %s; HeapInuse %s, HeapAlloc %s, NextGC %s; %s "
+	    "(mgcscavenge.go): about %s is expected",
+	    B(V(ms->heap_idle)), B(V(ms->heap_released)), B(V(ms->heap_inuse)),
+	    B(V(ms->heap_alloc)),
+	    !ms->next_gc.known		    ? "unknown"
+	    : ms->next_gc.v >= NO_HEAP_GOAL ? "none (GOGC=off)"
+					    : B(ms->next_gc.v),
+	    why, B(keep));
 	if (capture_go_minor(c) && capture_go_minor(c) < 113)
 		more(f->evidence, sizeof f->evidence,
 		     "; before Go 1.13 only spans idle for 5 minutes are returned");

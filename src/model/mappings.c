@@ -134,13 +134,15 @@ static enum map_class classify(struct map_classifier *c, const struct mapping *m
 	if (starts(p, "[vdso]") || starts(p, "[vvar") || starts(p, "[vsyscall]") ||
 	    starts(p, "[uprobes]"))
 		return MC_LIBS;
-	if (starts(p, "[anon: Go: heap"))
+	/* Go 1.25+: "heap" and "heap reservation" are the arenas; "heap index"
+	 * (the arena index) and the rest are runtime metadata. */
+	if (strcmp(p, "[anon: Go: heap]") == 0 || strcmp(p, "[anon: Go: heap reservation]") == 0)
 		return MC_GO_HEAP;
 	if (starts(p, "[anon: Go:"))
 		return MC_GO_RUNTIME;
 	if (starts(p, "[anon: glibc: malloc"))
 		return MC_GLIBC_MALLOC;
-	if (starts(p, "[anon: glibc: pthread stack") || starts(p, "[anon: glibc: stack"))
+	if (starts(p, "[anon: glibc: pthread") || starts(p, "[anon: glibc: unused stack"))
 		return MC_THREAD_STACKS;
 	if (starts(p, "[anon_shmem:"))
 		return MC_SHMEM;
@@ -179,8 +181,8 @@ static enum map_class classify(struct map_classifier *c, const struct mapping *m
 	    c->prev_start % GLIBC_ARENA == 0 && m->end == c->prev_start + GLIBC_ARENA)
 		return MC_GLIBC_MALLOC;
 	/* pthread stack: a small ---p guard, then the rw stack above it. */
-	if (is_none(m->perms) && msize(m) <= GUARD_MAX && adj_next && is_anon(next) &&
-	    is_rw(next->perms))
+	if (is_none(m->perms) && msize(m) <= GUARD_MAX && adj_next &&
+	    (is_anon(next) || starts(next->path, "[anon: glibc: pthread")) && is_rw(next->perms))
 		return MC_THREAD_STACKS;
 	if (is_rw(m->perms) && adj_prev && c->prev_anon && is_none(c->prev_perms) &&
 	    c->prev_class == MC_THREAD_STACKS)
@@ -195,8 +197,10 @@ static enum map_class classify(struct map_classifier *c, const struct mapping *m
 	return MC_OTHER_ANON;
 }
 
-static void add_top_file(struct mapping_summary *s, const char *path, uint64_t rss, uint64_t size)
+static void add_top_file(struct mapping_summary *s, const char *full, uint64_t rss, uint64_t size)
 {
+	char path[sizeof s->files[0].path];
+	snprintf(path, sizeof path, "%s", full); /* compared as it is kept */
 	for (size_t i = 0; i < s->n_files; i++)
 		if (strcmp(s->files[i].path, path) == 0) {
 			s->files[i].rss += rss;

@@ -28,7 +28,8 @@ int parse_gomemlimit(const char *s, uint64_t *out)
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
 		if (strcmp(s + used, units[i].suffix) != 0)
 			continue;
-		if (units[i].shift && v > (UINT64_MAX >> units[i].shift))
+		/* runtime/debug: an int64, so at most 2^63 - 1 bytes */
+		if (v > ((uint64_t)INT64_MAX >> units[i].shift))
 			return -1;
 		*out = v << units[i].shift;
 		return 0;
@@ -52,6 +53,7 @@ int godebug_flag(const char *godebug, const char *key)
 
 void parse_environ(const char *buf, size_t len, struct go_env *out)
 {
+	int seen[4] = {0};
 	memset(out, 0, sizeof *out);
 	out->read = 1;
 	for (size_t i = 0; i < len;) {
@@ -62,13 +64,14 @@ void parse_environ(const char *buf, size_t len, struct go_env *out)
 		if (eq) {
 			size_t k = (size_t)(eq - e), vn = n - k - 1;
 			const char *v = eq + 1;
-			if (k == 4 && memcmp(e, "GOGC", 4) == 0)
+			/* The runtime's gogetenv takes the first of duplicates. */
+			if (k == 4 && memcmp(e, "GOGC", 4) == 0 && !seen[0]++)
 				copy_val(out->gogc, sizeof out->gogc, v, vn);
-			else if (k == 10 && memcmp(e, "GOMEMLIMIT", 10) == 0)
+			else if (k == 10 && memcmp(e, "GOMEMLIMIT", 10) == 0 && !seen[1]++)
 				copy_val(out->gomemlimit, sizeof out->gomemlimit, v, vn);
-			else if (k == 7 && memcmp(e, "GODEBUG", 7) == 0)
+			else if (k == 7 && memcmp(e, "GODEBUG", 7) == 0 && !seen[2]++)
 				copy_val(out->godebug, sizeof out->godebug, v, vn);
-			else if (k == 10 && memcmp(e, "GOMAXPROCS", 10) == 0)
+			else if (k == 10 && memcmp(e, "GOMAXPROCS", 10) == 0 && !seen[3]++)
 				copy_val(out->gomaxprocs, sizeof out->gomaxprocs, v, vn);
 		}
 		i += n + 1;
@@ -120,7 +123,8 @@ int parse_proc_cgroup(const char *buf, size_t len, int *version, char *path, siz
 	return found ? 0 : -1;
 }
 
-int parse_mountinfo_cgroup(const char *buf, size_t len, int version, char *mnt, size_t cap)
+int parse_mountinfo_cgroup(const char *buf, size_t len, int version, char *mnt, size_t cap,
+			   char *root_out, size_t root_cap)
 {
 	for (size_t i = 0; i < len;) {
 		const char *l = buf + i;
@@ -152,6 +156,7 @@ int parse_mountinfo_cgroup(const char *buf, size_t len, int version, char *mnt, 
 		}
 		if (ok) {
 			copy_val(mnt, cap, point, strlen(point));
+			copy_val(root_out, root_cap, root, strlen(root));
 			return 0;
 		}
 	}

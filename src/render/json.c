@@ -248,7 +248,8 @@ int render_json(FILE *out, const struct render_input *in)
 	cJSON *tool = obj(&b, root, "tool");
 	str(&b, tool, "name", "correlate");
 	str(&b, tool, "version", CORRELATE_VERSION);
-	u64(&b, root, "pid", opt_some((uint64_t)c->os.id.pid));
+	u64(&b, root, "pid", c->os.id.pid ? opt_some((uint64_t)c->os.id.pid) : opt_none());
+	str(&b, root, "command", c->command);
 	str(&b, root, "url", c->url);
 	str(&b, root, "endpoint_format", body_format_name(c->go.format));
 	str(&b, root, "endpoint_tried", c->tried);
@@ -257,6 +258,20 @@ int render_json(FILE *out, const struct render_input *in)
 	str(&b, root, "go_version", capture_go_version(c));
 	boolean(&b, root, "replay", c->replay);
 	str(&b, root, "source", c->replay ? c->source : NULL);
+	cJSON *nr = put(&b, root, "not_recorded", cJSON_CreateArray());
+	for (const char *p = c->not_recorded; nr && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)n, p);
+		cJSON *item = cJSON_CreateString(name);
+		if (!item || !cJSON_AddItemToArray(nr, item)) {
+			cJSON_Delete(item);
+			b.failed = 1;
+			break;
+		}
+		p += n + (comma ? 1 : 0);
+	}
 	process_section(&b, root, c);
 	cJSON *sys = obj(&b, root, "system");
 	u64(&b, sys, "mem_total_bytes", c->os.sys.mem_total);

@@ -85,7 +85,10 @@ static void go_section(struct w *w, const struct capture *c, const struct ledger
 	line(w, 1, "BuckHashSys", ms->buck_hash_sys, 0, "profiling bucket hash table");
 	line(w, 1, "GCSys", ms->gc_sys, 0, "GC metadata (mostly untouched until needed)");
 	line(w, 1, "OtherSys", ms->other_sys, 0, "other runtime allocations");
-	line(w, 0, "NextGC", ms->next_gc, 0, "heap goal: the next GC starts here");
+	if (ms->next_gc.known && ms->next_gc.v >= (UINT64_C(1) << 62))
+		say(w, "  %-28s %11s  %s\n", "NextGC", "none", "no heap goal: GOGC=off");
+	else
+		line(w, 0, "NextGC", ms->next_gc, 0, "heap goal: the next GC starts here");
 	if (ms->goroutines.known)
 		line(w, 0, "Goroutines", ms->goroutines, 1, "go_goroutines");
 	if (l->sys_parts_ok == 0)
@@ -225,16 +228,26 @@ int render_text(FILE *out, const struct render_input *in)
 	char when[32];
 	fmt_rfc3339(c->captured_at, when, sizeof when);
 	const char *gv = capture_go_version(c);
-	say(&w, "correlate %s: pid %d (%s)%s\n", CORRELATE_VERSION, (int)c->os.id.pid,
-	    c->os.id.comm[0] ? c->os.id.comm : c->os.status.name, c->replay ? ", replayed" : "");
+	const char *comm = c->os.id.comm[0] ? c->os.id.comm : c->os.status.name;
+	if (c->os.id.pid)
+		say(&w, "correlate %s: pid %d%s%s%s%s\n", CORRELATE_VERSION, (int)c->os.id.pid,
+		    comm[0] ? " (" : "", comm, comm[0] ? ")" : "", c->replay ? ", replayed" : "");
+	else
+		say(&w, "correlate %s: pid unknown%s\n", CORRELATE_VERSION,
+		    c->replay ? ", replayed" : "");
 	say(&w, "  endpoint  %s (%s)\n", c->url, body_format_name(c->go.format));
 	if (c->tried[0])
 		say(&w, "  tried     %s\n", c->tried);
 	say(&w, "  Go        %s\n", gv ? gv : "version unknown");
-	if (c->replay)
-		say(&w, "  recorded  %s, from %s\n\n", when, c->source);
-	else
+	if (c->replay) {
+		say(&w, "  recorded  %s; replayed from %s\n", when, c->source);
+		if (c->not_recorded[0])
+			say(&w, "  not recorded: %s: what they would tell is unknown below\n",
+			    c->not_recorded);
+		say(&w, "\n");
+	} else {
 		say(&w, "  captured  %s\n\n", when);
+	}
 	kernel_section(&w, c, in->l);
 	go_section(&w, c, in->l);
 	mappings_section(&w, in);

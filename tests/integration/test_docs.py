@@ -18,18 +18,26 @@ def main():
     man = open(f"{root}/docs/correlate.1").read()
     readme = open(f"{root}/README.md").read()
 
+    check_help = subprocess.run([binary, "check", "--help"], capture_output=True,
+                                text=True).stdout
     opts = re.findall(r"^  --([a-z][a-z-]*)", help_text, re.M)
     t.ok(len(opts) >= 5, "--help lists options", opts)
+    check_opts = [o for o in re.findall(r"^  --([a-z][a-z-]*)", check_help, re.M) if o != "help"]
+    t.ok(len(check_opts) >= 3, "check --help lists options", check_opts)
     man_opts = set(re.findall(r"^\.BI? \\-\\-([a-z][a-z\\-]*)", man, re.M))
     man_opts = {o.replace("\\-", "-") for o in man_opts}
     readme_opts = set(re.findall(r"`--([a-z][a-z-]*)", readme))
     for o in opts:
         t.ok(o in man_opts, f"--{o} is in docs/correlate.1", sorted(man_opts))
         t.ok(o in readme_opts, f"--{o} is in README.md", sorted(readme_opts))
-    t.ok(man_opts <= set(opts), "the man page has no option --help lacks",
-         man_opts - set(opts))
-    t.ok(readme_opts <= set(opts), "the README has no option --help lacks",
-         readme_opts - set(opts))
+    for o in check_opts:
+        t.ok(o in man_opts, f"check --{o} is in docs/correlate.1", sorted(man_opts))
+        t.ok(o in readme_opts, f"check --{o} is in README.md", sorted(readme_opts))
+    everything = set(opts) | set(check_opts)
+    t.ok(man_opts <= everything, "the man page has no option --help lacks",
+         man_opts - everything)
+    t.ok(readme_opts <= everything, "the README has no option --help lacks",
+         readme_opts - everything)
 
     codes = dict(re.findall(r"^  (\d)  (.+)$", help_text.split("Exit codes:")[1], re.M))
     t.ok(set(codes) >= {"0", "2", "3", "4"}, "--help lists exit codes 0, 2, 3, 4", codes)

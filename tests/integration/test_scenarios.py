@@ -8,68 +8,42 @@ usage: test_scenarios.py CORRELATE TARGET...   (memsvc-go<ver>-{cgo,pure})"""
 
 import os
 import re
+import shutil
 import sys
+import tempfile
 
 from harness import MiB, Tap, Target, correlate
+from scenarios import HEALTHY, SCENARIOS, thread_stack_rss
 
-KiB = 1 << 10
-
-# name, variant, extra environment, arguments, finding id, injected bytes
-# (None: measured against a baseline run, see threads below).
-SCENARIOS = [
-    ("cgo malloc", "cgo", {}, ["-cmalloc", "150MiB"], "non_go_anon", 150 * MiB),
-    ("anonymous mmap", "pure", {}, ["-mmap", "150MiB"], "non_go_anon", 150 * MiB),
-    ("file mmap", "pure", {}, ["-filemap", "150MiB"], "file_mappings", 150 * MiB),
-    ("shared anonymous mapping", "pure", {}, ["-shmem", "150MiB"], "shared_memory", 150 * MiB),
-    # Freed heap returned with MADV_FREE (the Go 1.12-1.15 default): it
-    # stays in RSS as LazyFree.
-    ("MADV_FREE", "pure", {"GODEBUG": "madvdontneed=0"}, ["-freeheap", "200MiB", "-release"],
-     "lazy_free", 200 * MiB),
-    # Freed heap not yet returned: with GOGC=off the one GC the program runs
-    # is its first, and the scavenger stays off until a second.
-    ("idle heap", "pure", {"GOGC": "off"}, ["-freeheap", "200MiB"], "idle_heap", 200 * MiB),
-    # 20,000 goroutines whose recursion (-stack 6KiB of 1 KiB frames plus
-    # their overhead) grows each stack to 16 KiB (measured: StackInuse / count).
-    ("goroutine stacks", "pure", {}, ["-goroutines", "20000", "-stack", "6KiB"],
-     "goroutine_stacks", 20000 * 16 * KiB),
-    ("locked OS threads", "pure", {}, ["-threads", "500"], "os_threads", None),
-    ("locked OS threads", "cgo", {}, ["-threads", "500"], "os_threads", None),
-    # 128 MiB of 64-byte objects, one in 128 kept: one per 8 KiB span.
-    ("fragmentation", "pure", {}, ["-fragment", "128MiB"], "fragmentation", 128 * MiB * 127 // 128),
-]
-
-HEALTHY = [
-    ("healthy pure", "pure", ["-heap", "64MiB"]),
-    ("healthy cgo", "cgo", ["-heap", "64MiB"]),
-]
+# What a replay may differ in from the live run it was saved from.
+CAPTURE_METADATA = ("command", "replay", "source", "not_recorded")
 
 
-def thread_stack_rss(pid):
-    """Resident bytes of pthread stacks, found in smaps independently of
-    correlate: a small ---p guard directly below an rw-p mapping."""
-    maps, cur = [], None
-    with open(f"/proc/{pid}/smaps") as f:
-        for line in f:
-            m = re.match(r"([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ (\d+)\s*(.*)", line)
-            if m:
-                cur = {"start": int(m.group(1), 16), "end": int(m.group(2), 16),
-                       "perms": m.group(3), "anon": m.group(4) == "0" and not m.group(5)}
-                maps.append(cur)
-            elif line.startswith("Rss:"):
-                cur["rss"] = int(line.split()[1]) * KiB
-    total = 0
-    for a, b in zip(maps, maps[1:]):
-        if (a["anon"] and b["anon"] and a["perms"] == "---p" and a["end"] - a["start"] <= 64 * KiB
-                and b["perms"].startswith("rw") and a["end"] == b["start"]):
-            total += b["rss"]
-    return total
+def json_diff(a, b, path=""):
+    """The first place two JSON values differ, or None."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if not path and k in CAPTURE_METADATA:
+                continue
+            d = json_diff(a.get(k, "<missing>"), b.get(k, "<missing>"), f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = json_diff(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    return None if a == b else f"{path}: {a!r} != {b!r}"
 
 
-def run(binary, path, args, env_extra):
+def run(binary, path, args, env_extra, save=None):
     env = dict(os.environ, **env_extra)
     with Target([path, *args], env=env) as tg:
+        extra = ["--save", save] if save else []
         r = correlate(binary, "--pid", str(tg.pid), "--url", tg.url + "/debug/pprof/heap?debug=1",
-                      "--json")
+                      "--json", *extra)
         tstacks = thread_stack_rss(tg.pid)
     return r, tstacks
 
@@ -88,12 +62,20 @@ def main():
         m = re.search(r"memsvc-go([\d.]+)-(cgo|pure)$", path)
         by.setdefault(m.group(1), {})[m.group(2)] = path
     t = Tap()
+    work = tempfile.mkdtemp(prefix="correlate-scenarios-")
     for ver in sorted(by, key=lambda v: [int(x) for x in v.split(".")]):
         for name, variant, env, args, fid, size in SCENARIOS:
             label = f"go{ver} {variant}: {name}"
-            r, tstacks = run(binary, by[ver][variant], args, env)
+            pair = os.path.join(work, f"go{ver}-{variant}-{name.replace(' ', '-')}")
+            r, tstacks = run(binary, by[ver][variant], args, env, save=pair)
             if not t.ok(r.rc == 0 and r.json, f"{label}: exit 0 with JSON", r):
                 continue
+            # Saved, then replayed: the same JSON, apart from capture metadata.
+            rp = correlate(binary, "--fixture", pair, "--json")
+            t.ok(rp.rc == 0 and rp.json and rp.json["replay"] is True and
+                 json_diff(r.json, rp.json) is None,
+                 f"{label}: save then replay gives the live run's JSON",
+                 json_diff(r.json, rp.json) if rp.json else rp)
             if size is None:
                 # Threads: what they cost is measured, not assumed: the Go
                 # stacks they add (StackInuse) and their pthread stacks'
@@ -120,6 +102,7 @@ def main():
             r, _ = run(binary, by[ver][variant], args, {})
             t.ok(r.rc == 0 and r.json and not r.warnings(), f"{label}: no warning",
                  r.warnings() if r.json else r)
+    shutil.rmtree(work, ignore_errors=True)
     t.done()
 
 

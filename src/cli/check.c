@@ -1,0 +1,309 @@
+/* `correlate check PATH...`: every recorded pair under the paths, replayed
+ * and held against its expect.json and the thresholds given as flags.  One
+ * line per pair, then "N passed, N failed"; exit 1 if any failed. */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "correlate/expect.h"
+#include "correlate/findings.h"
+#include "correlate/ledger.h"
+#include "correlate/pair.h"
+#include "correlate/units.h"
+
+struct check_opts {
+	opt_u64 max_unexplained; /* --max-unexplained */
+	int fail_on;		 /* --fail-on: a finding this severe or worse fails; -1 none */
+	const char *junit;	 /* --junit FILE */
+};
+
+struct result {
+	char *path;
+	int pass;
+	char msg[1024];
+};
+
+struct results {
+	struct result *r;
+	size_t n, cap;
+};
+
+static void check_usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "Usage: correlate check [options] PATH...\n"
+	    "\n"
+	    "Replays every recorded pair under PATH (folders are searched) and holds it\n"
+	    "against the pair's expect.json and the thresholds below. One line per pair,\n"
+	    "then \"N passed, N failed\".\n"
+	    "\n"
+	    "Options:\n"
+	    "  --max-unexplained SIZE     fail a pair whose unexplained_bytes is larger (e.g. 64MiB)\n"
+	    "  --fail-on SEVERITY         fail a pair with a finding this severe or worse\n"
+	    "                             (warning or critical)\n"
+	    "  --junit FILE               also write the results as JUnit XML\n"
+	    "  --help                     show this help\n"
+	    "\n"
+	    "Exit codes: 0 all passed; 1 some failed; 2 usage error or no pair found.\n");
+}
+
+static int add_result(struct results *rs, const char *path, int pass, const char *msg)
+{
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 32;
+		struct result *n = realloc(rs->r, cap * sizeof *n);
+		if (!n)
+			return -1;
+		rs->r = n;
+		rs->cap = cap;
+	}
+	struct result *r = &rs->r[rs->n];
+	if (!(r->path = strdup(path)))
+		return -1;
+	r->pass = pass;
+	snprintf(r->msg, sizeof r->msg, "%s", msg);
+	rs->n++;
+	return 0;
+}
+
+/* Checks one pair; the line goes to stdout. */
+static int check_pair(const char *dir, const struct check_opts *co, struct results *rs)
+{
+	static struct capture c;
+	struct ledger l;
+	struct findings fs;
+	struct err err = {0};
+	struct expectation e;
+	char msg[1024] = "";
+	int pass = 0;
+	memset(&c, 0, sizeof c);
+	expectation_init(&e);
+
+	char path[PATH_MAX];
+	struct text t = {0};
+	snprintf(path, sizeof path, "%s/expect.json", dir);
+	int rc = read_path(path, &t);
+	if (rc == 0) {
+		rc = parse_expect(t.data, t.len, &e, &err);
+		text_free(&t);
+		if (rc)
+			snprintf(msg, sizeof msg, "%s", err.msg);
+	} else {
+		rc = 0; /* no expect.json: only the flags apply */
+	}
+	if (!rc && co->max_unexplained.known &&
+	    (!e.max_unexplained.known || co->max_unexplained.v < e.max_unexplained.v))
+		e.max_unexplained = co->max_unexplained;
+	if (!rc && co->fail_on >= 0 && (e.max_severity < 0 || co->fail_on - 1 < e.max_severity))
+		e.max_severity = co->fail_on - 1;
+	if (!rc && (rc = pair_load(dir, 0, &c, &err)) != 0)
+		snprintf(msg, sizeof msg, "cannot replay: %s", err.msg);
+	if (!rc) {
+		reconcile(&c, &l);
+		findings_compute(&c, &l, &fs);
+		pass = expectation_check(&e, &l, &fs, msg, sizeof msg);
+	}
+	capture_free(&c);
+	printf("%s %s: %s\n", pass ? "PASS" : "FAIL", dir, msg);
+	return add_result(rs, dir, pass, msg);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Checks path if it is a pair, else every pair below it (sorted). */
+static int walk(const char *path, const struct check_opts *co, struct results *rs, int depth)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode) || depth > 16)
+		return 0;
+	if (pair_is_pair(path))
+		return check_pair(path, co, rs);
+	DIR *d = opendir(path);
+	if (!d)
+		return 0;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int rc = 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **nn = realloc(names, cap * sizeof *nn);
+			if (!nn) {
+				rc = -1;
+				break;
+			}
+			names = nn;
+		}
+		if (!(names[n] = malloc(strlen(path) + strlen(de->d_name) + 2))) {
+			rc = -1;
+			break;
+		}
+		size_t pl = strlen(path);
+		sprintf(names[n++], "%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/",
+			de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, by_name);
+	for (size_t i = 0; i < n; i++) {
+		if (!rc)
+			rc = walk(names[i], co, rs, depth + 1);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static void xml_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\t')
+				fputc(*s, f);
+		}
+	}
+}
+
+static int write_junit(const char *file, const struct results *rs, size_t failed)
+{
+	FILE *f = fopen(file, "w");
+	if (!f)
+		return -1;
+	fprintf(
+	    f,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<testsuites>\n"
+	    "<testsuite name=\"correlate check\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
+	    rs->n, failed);
+	for (size_t i = 0; i < rs->n; i++) {
+		fputs("  <testcase classname=\"correlate.check\" name=\"", f);
+		xml_escaped(f, rs->r[i].path);
+		if (rs->r[i].pass) {
+			fputs("\"/>\n", f);
+			continue;
+		}
+		fputs("\">\n    <failure message=\"", f);
+		xml_escaped(f, rs->r[i].msg);
+		fputs("\">", f);
+		xml_escaped(f, rs->r[i].msg);
+		fputs("</failure>\n  </testcase>\n", f);
+	}
+	fputs("</testsuite>\n</testsuites>\n", f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+int check_main(int argc, char **argv)
+{
+	static const struct option longs[] = {
+	    {"max-unexplained", required_argument, NULL, 'u'},
+	    {"fail-on", required_argument, NULL, 'f'},
+	    {"junit", required_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct check_opts co = {opt_none(), -1, NULL};
+	int c;
+	uint64_t v;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			if (parse_size(optarg, &v) != 0) {
+				fprintf(stderr,
+					"correlate check: --max-unexplained: \"%s\" is not a size "
+					"like 64MiB\n",
+					optarg);
+				return ERR_USAGE;
+			}
+			co.max_unexplained = opt_some(v);
+			break;
+		case 'f':
+			co.fail_on = severity_from_name(optarg);
+			if (co.fail_on < SEV_WARNING) {
+				fprintf(stderr,
+					"correlate check: --fail-on: \"%s\" is not warning or "
+					"critical\n",
+					optarg);
+				return ERR_USAGE;
+			}
+			break;
+		case 'j':
+			co.junit = optarg;
+			break;
+		case 'h':
+			check_usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "correlate check: %s %s\n",
+				c == ':' ? "missing argument for" : "unknown option",
+				argv[optind - 1]);
+			fprintf(stderr, "correlate check: try: correlate check --help\n");
+			return ERR_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "correlate check: no PATH given\n"
+				"correlate check: try: correlate check fixtures/\n");
+		return ERR_USAGE;
+	}
+	struct results rs = {0};
+	int rc = 0;
+	for (int i = optind; i < argc && !rc; i++) {
+		struct stat st;
+		if (stat(argv[i], &st) != 0) {
+			fprintf(stderr, "correlate check: %s: no such file or folder\n", argv[i]);
+			rc = ERR_USAGE;
+			break;
+		}
+		if (walk(argv[i], &co, &rs, 0) != 0) {
+			fprintf(stderr, "correlate check: out of memory\n");
+			rc = ERR_INTERNAL;
+		}
+	}
+	size_t failed = 0;
+	for (size_t i = 0; i < rs.n; i++)
+		failed += !rs.r[i].pass;
+	if (!rc && rs.n == 0) {
+		fprintf(stderr, "correlate check: no recorded pair under the paths given\n"
+				"correlate check: try: a pair is a folder with status (or top) and "
+				"memstats.txt, vars.json or metrics.prom\n");
+		rc = ERR_USAGE;
+	}
+	if (!rc) {
+		printf("%zu passed, %zu failed\n", rs.n - failed, failed);
+		if (co.junit && write_junit(co.junit, &rs, failed) != 0) {
+			fprintf(stderr, "correlate check: cannot write %s\n", co.junit);
+			rc = ERR_INTERNAL;
+		}
+	}
+	for (size_t i = 0; i < rs.n; i++)
+		free(rs.r[i].path);
+	free(rs.r);
+	if (rc)
+		return rc;
+	return failed ? 1 : 0;
+}

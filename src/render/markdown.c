@@ -1,0 +1,164 @@
+/* --format markdown: a report to paste into an issue tracker. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "correlate/render.h"
+#include "correlate/units.h"
+
+struct md {
+	FILE *out;
+	int failed;
+};
+
+__attribute__((format(printf, 2, 3))) static void say(struct md *m, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (vfprintf(m->out, fmt, ap) < 0)
+		m->failed = 1;
+	va_end(ap);
+}
+
+/* Table cell text: pipes and newlines would break the table. */
+static void cell(struct md *m, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			say(m, "\\|");
+		else if (*s == '\n')
+			say(m, " ");
+		else if (fputc(*s, m->out) == EOF)
+			m->failed = 1;
+	}
+}
+
+static const char *amount(opt_u64 v, int count, char *buf, size_t cap)
+{
+	if (!v.known)
+		return "unknown";
+	if (count) {
+		snprintf(buf, cap, "%llu", (unsigned long long)v.v);
+		return buf;
+	}
+	return fmt_iec(v.v, buf, cap);
+}
+
+static void row(struct md *m, const char *label, opt_u64 v, int count, const char *meaning)
+{
+	char b[32];
+	say(m, "| ");
+	cell(m, label);
+	say(m, " | %s | ", amount(v, count, b, sizeof b));
+	cell(m, meaning);
+	say(m, " |\n");
+}
+
+int render_markdown(FILE *out, const struct render_input *in)
+{
+	struct md m = {out, 0};
+	const struct capture *c = in->c;
+	const struct ledger *l = in->l;
+	const struct findings *fs = in->fs;
+	char when[32];
+	fmt_rfc3339(c->captured_at, when, sizeof when);
+	size_t warn = 0;
+	for (size_t i = 0; i < fs->n; i++)
+		warn += fs->f[i].severity != SEV_INFO;
+	const char *gv = capture_go_version(c);
+
+	say(&m, "### correlate: pid %d (", (int)c->os.id.pid);
+	cell(&m, c->os.id.comm[0] ? c->os.id.comm : c->os.status.name);
+	say(&m, "): %zu finding%s to look at\n\n", warn, warn == 1 ? "" : "s");
+	say(&m, "| | |\n|---|---|\n");
+	say(&m, "| command | `");
+	cell(&m, c->command[0] ? c->command : "correlate");
+	say(&m, "` |\n| tool | correlate %s |\n| Go | %s", CORRELATE_VERSION,
+	    gv ? gv : "version unknown");
+	if (c->os.build.found)
+		say(&m, " (%s, %s)",
+		    c->os.build.cgo == 1   ? "cgo"
+		    : c->os.build.cgo == 0 ? "no cgo"
+					   : "cgo unknown",
+		    c->os.build.goarch[0] ? c->os.build.goarch : "arch unknown");
+	say(&m, " |\n| endpoint | ");
+	cell(&m, c->url);
+	say(&m, " (%s) |\n| %s | %s", body_format_name(c->go.format),
+	    c->replay ? "recorded" : "captured", when);
+	if (c->replay) {
+		say(&m, ", replayed from `");
+		cell(&m, c->source);
+		say(&m, "`");
+		if (c->not_recorded[0]) {
+			say(&m, "; not recorded: ");
+			cell(&m, c->not_recorded);
+		}
+	}
+	say(&m, " |\n\n");
+
+	say(&m, "#### Findings\n\n");
+	if (fs->n == 0)
+		say(&m, "None: the kernel's and Go's numbers agree.\n\n");
+	else {
+		say(&m, "| severity | finding | bytes | summary |\n|---|---|---:|---|\n");
+		for (size_t i = 0; i < fs->n; i++) {
+			char b[24];
+			const struct finding *f = &fs->f[i];
+			say(&m, "| %s | `%s` | %s | ", severity_name(f->severity), f->id,
+			    fmt_iec(f->bytes, b, sizeof b));
+			cell(&m, f->summary);
+			say(&m, " |\n");
+		}
+		say(&m, "\n");
+		for (size_t i = 0; i < fs->n; i++) {
+			const struct finding *f = &fs->f[i];
+			if (f->severity == SEV_INFO)
+				continue;
+			say(&m, "**`%s`** (%s): %s\n\n- evidence: %s\n- advice: %s\n\n", f->id,
+			    severity_name(f->severity), f->summary, f->evidence, f->advice);
+		}
+	}
+
+	say(&m, "#### Ledger\n\n| line | bytes | meaning |\n|---|---:|---|\n");
+	for (size_t i = 0; i < ledger_rows_count; i++) {
+		const struct ledger_row *r = &ledger_rows[i];
+		if (strcmp(r->section, "checks") == 0 ||
+		    (strcmp(r->section, "split") == 0 && !l->have_split))
+			continue;
+		char label[96];
+		snprintf(label, sizeof label, "%s: %s%s", r->section, r->depth ? "↳ " : "",
+			 r->label);
+		row(&m, label, ledger_get(l, r), r->is_count, r->meaning);
+	}
+	say(&m, "\n");
+
+	if (c->os.maps.have) {
+		say(&m,
+		    "#### Mappings by class\n\n| class | mappings | size | resident | anonymous | "
+		    "swap | LazyFree |\n|---|---:|---:|---:|---:|---:|---:|\n");
+		for (int k = 0; k < MC_COUNT; k++) {
+			const struct class_total *t = &c->os.maps.cls[k];
+			char a[24], b[24], d[24], e[24], f[24];
+			if (!t->mappings)
+				continue;
+			say(&m, "| %s | %llu | %s | %s | %s | %s | %s |\n", map_class_label(k),
+			    (unsigned long long)t->mappings, fmt_iec(t->size, a, 24),
+			    fmt_iec(t->rss, b, 24), fmt_iec(t->anonymous, d, 24),
+			    fmt_iec(t->swap, e, 24), fmt_iec(t->lazy_free, f, 24));
+		}
+		say(&m, "\n");
+	}
+
+	say(&m, "#### runtime.MemStats\n\n| field | value |\n|---|---:|\n");
+	for (size_t i = 0; i < go_fields_count; i++) {
+		opt_u64 v = go_field_get(&c->go.ms, &go_fields[i]);
+		if (!v.known)
+			continue;
+		char b[32];
+		say(&m, "| %s | %s |\n", go_fields[i].label,
+		    amount(v, go_fields[i].unit != GU_BYTES, b, sizeof b));
+	}
+	say(&m, "\n<sub>correlate %s; the model: docs/model.md</sub>\n", CORRELATE_VERSION);
+	return m.failed ? -1 : 0;
+}

@@ -1,0 +1,110 @@
+/* meta.json and cgroup.json of a recorded pair (docs/fixtures.md). */
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "correlate/meta.h"
+#include "correlate/render.h"
+
+/* Adds key: an exact integer, or null. */
+static int num(cJSON *o, const char *key, opt_u64 v)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%" PRIu64, v.v);
+	cJSON *item = v.known ? cJSON_CreateRaw(buf) : cJSON_CreateNull();
+	if (!item || !cJSON_AddItemToObject(o, key, item)) {
+		cJSON_Delete(item);
+		return -1;
+	}
+	return 0;
+}
+
+static int str(cJSON *o, const char *key, const char *s)
+{
+	cJSON *item = s && *s ? cJSON_CreateString(s) : cJSON_CreateNull();
+	if (!item || !cJSON_AddItemToObject(o, key, item)) {
+		cJSON_Delete(item);
+		return -1;
+	}
+	return 0;
+}
+
+static cJSON *child(cJSON *o, const char *key)
+{
+	cJSON *c = cJSON_CreateObject();
+	if (c && !cJSON_AddItemToObject(o, key, c)) {
+		cJSON_Delete(c);
+		return NULL;
+	}
+	return c;
+}
+
+static char *print(cJSON *root, int bad)
+{
+	char *s = bad ? NULL : cJSON_Print(root);
+	cJSON_Delete(root);
+	return s;
+}
+
+char *meta_json(const struct capture *c)
+{
+	const struct proc_identity *id = &c->os.id;
+	const struct go_buildinfo *b = &c->os.build;
+	char when[32];
+	fmt_rfc3339(c->captured_at, when, sizeof when);
+	cJSON *root = cJSON_CreateObject(), *p, *sys;
+	if (!root)
+		return NULL;
+	int bad = str(root, "format", "correlate recorded pair") ||
+		  num(root, "format_version", opt_some(1)) ||
+		  str(root, "tool", "correlate " CORRELATE_VERSION) ||
+		  num(root, "pid", opt_some((uint64_t)id->pid)) || str(root, "url", c->url) ||
+		  str(root, "endpoint_format", body_format_name(c->go.format)) ||
+		  str(root, "endpoint_tried", c->tried) || str(root, "captured_at", when) ||
+		  !cJSON_AddNumberToObject(root, "fetch_seconds", c->fetch_seconds);
+	if (!bad && (p = child(root, "process"))) {
+		bad = str(p, "comm", id->comm) || str(p, "exe", id->exe) ||
+		      str(p, "cmdline", id->cmdline) || str(p, "user", id->user) ||
+		      num(p, "uid", opt_some(id->euid)) ||
+		      num(p, "start_tics", opt_some(id->start_tics));
+	} else {
+		bad = 1;
+	}
+	if (!bad && b->found) {
+		cJSON *bo = child(root, "build");
+		bad = !bo || str(bo, "go_version", b->go_version) || str(bo, "path", b->path) ||
+		      str(bo, "goarch", b->goarch) || str(bo, "goos", b->goos) ||
+		      str(bo, "buildmode", b->buildmode) ||
+		      !cJSON_AddItemToObject(
+			  bo, "cgo", b->cgo < 0 ? cJSON_CreateNull() : cJSON_CreateBool(b->cgo)) ||
+		      str(bo, "default_godebug", b->default_godebug);
+	} else if (!bad) {
+		bad = !cJSON_AddNullToObject(root, "build");
+	}
+	if (!bad && (sys = child(root, "system"))) {
+		bad = num(sys, "mem_total_bytes", c->os.sys.mem_total) ||
+		      num(sys, "mem_available_bytes", c->os.sys.mem_available) ||
+		      str(sys, "transparent_hugepage", c->os.sys.thp) ||
+		      num(sys, "cpus",
+			  c->os.sys.ncpu ? opt_some((uint64_t)c->os.sys.ncpu) : opt_none());
+	} else {
+		bad = 1;
+	}
+	return print(root, bad);
+}
+
+char *cgroup_json(const struct cgroup_info *cg)
+{
+	cJSON *root = cJSON_CreateObject();
+	if (!root)
+		return NULL;
+	int bad = (cg->version ? num(root, "version", opt_some((uint64_t)cg->version))
+			       : !cJSON_AddNullToObject(root, "version")) ||
+		  str(root, "not_read_because", cg->version ? NULL : cg->why) ||
+		  str(root, "path", cg->path) || num(root, "limit_bytes", cg->limit) ||
+		  num(root, "usage_bytes", cg->usage) || num(root, "anon_bytes", cg->anon) ||
+		  num(root, "file_bytes", cg->file);
+	return print(root, bad);
+}
