@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 
+from schema import validate as validate_schema
+
 MiB = 1 << 20
 
 
@@ -119,9 +121,19 @@ class Result:
 
 
 def correlate(binary, *args, timeout=60):
+    """Runs correlate; every JSON document it prints is checked against
+    docs/correlate.schema.json, so no test can pass on a document that
+    breaks the contract."""
     t0 = time.time()
     cp = subprocess.run([binary, *args], capture_output=True, text=True, timeout=timeout)
-    return Result(cp, time.time() - t0)
+    r = Result(cp, time.time() - t0)
+    if r.json is not None:
+        errors = validate_schema(r.json)
+        if errors:
+            raise AssertionError(
+                f"correlate {' '.join(args)}: the JSON does not match "
+                f"docs/correlate.schema.json:\n" + "\n".join(errors[:20]))
+    return r
 
 
 def between(value, a, b, slack=0.0):
