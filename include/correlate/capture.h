@@ -60,6 +60,7 @@ struct capture {
 	char source[512];	/* the pair's folder when replay */
 	char not_recorded[160]; /* replay: optional files the pair lacks, comma-separated */
 	char command[1024];	/* the command line, secrets removed (for tickets) */
+	char owner[200];        /* whether the endpoint's socket was found to be the process's */
 };
 
 /* The Go version to report: the endpoint's (go_info), else the binary's. */

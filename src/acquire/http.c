@@ -119,11 +119,17 @@ static void first_line(const char *s, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-enum outcome { OK, TRY_NEXT, FAIL };
+enum outcome { OK, TRY_NEXT, FAIL, REDIRECT };
 
+#define MAX_REDIRECTS 5
+
+/* One request.  A redirect is not followed here: its target goes to
+ * location and the outcome is REDIRECT.  send_headers 0: the --header
+ * values stay home (the request goes to another host than asked). */
 static enum outcome fetch_one(const char *url, const char *shown, const struct fetch_opts *o,
-			      struct go_snapshot *out, struct fetch_result *res, body_tee_fn tee,
-			      void *tee_ctx, struct err *err)
+			      int send_headers, struct go_snapshot *out, struct fetch_result *res,
+			      body_tee_fn tee, void *tee_ctx, char *location, size_t loc_cap,
+			      struct err *err)
 {
 	struct xfer x = {0};
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -138,7 +144,7 @@ static enum outcome fetch_one(const char *url, const char *shown, const struct f
 		err_set(err, ERR_INTERNAL, "out of memory starting a request");
 		goto done;
 	}
-	for (size_t i = 0; i < o->n_headers; i++) {
+	for (size_t i = 0; send_headers && i < o->n_headers; i++) {
 		struct curl_slist *n = curl_slist_append(hdrs, o->headers[i]);
 		if (!n) {
 			err_set(err, ERR_INTERNAL, "out of memory for headers");
@@ -215,14 +221,13 @@ static enum outcome fetch_one(const char *url, const char *shown, const struct f
 		if (x.status >= 300 && x.status < 400) {
 			char *loc = NULL;
 			curl_easy_getinfo(x.h, CURLINFO_REDIRECT_URL, &loc);
-			char where[1024] = "?";
-			if (loc)
-				url_redact(loc, where, sizeof where);
-			err_set(err, ERR_ENDPOINT, "%s: HTTP %ld, redirected to %s", shown,
-				x.status, where);
-			err_hint(err,
-				 "redirects are not followed: if the target is right, pass it as "
-				 "--url");
+			if (loc && strlen(loc) < loc_cap) {
+				snprintf(location, loc_cap, "%s", loc);
+				oc = REDIRECT;
+				goto done;
+			}
+			err_set(err, ERR_ENDPOINT, "%s: HTTP %ld without a usable Location", shown,
+				x.status);
 		} else {
 			err_set(err, ERR_ENDPOINT, "%s: HTTP %ld%s%s", shown, x.status,
 				line[0] ? ": " : "", line);
@@ -258,6 +263,67 @@ done:
 static int path_is(const char *path, const char *a)
 {
 	return strcmp(path, a) == 0;
+}
+
+/* Scheme, host and port of a URL, for comparing origins. */
+static int origin(const char *url, char *out, size_t cap)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	int ok = u && curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME) == CURLUE_OK &&
+		 curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		 curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+		 curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK;
+	if (ok)
+		snprintf(out, cap, "%s://%s:%s", scheme, host, port);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return ok ? 0 : -1;
+}
+
+/* fetch_one, following redirects: within the same scheme, host and port
+ * always (Go's ServeMux redirects /debug/pprof to /debug/pprof/), to
+ * another only with --follow-redirects, and then without the --header
+ * values; at most MAX_REDIRECTS hops. */
+static enum outcome follow(const char *url, const char *shown, const struct fetch_opts *o,
+			   struct go_snapshot *out, struct fetch_result *res, body_tee_fn tee,
+			   void *tee_ctx, struct err *err)
+{
+	char cur[2048], loc[2048], here[600], there[600], show[1024];
+	snprintf(cur, sizeof cur, "%s", url);
+	snprintf(show, sizeof show, "%s", shown);
+	if (origin(url, here, sizeof here) != 0)
+		here[0] = '\0';
+	int send_headers = 1;
+	for (int hops = 0;; hops++) {
+		enum outcome oc = fetch_one(cur, show, o, send_headers, out, res, tee, tee_ctx, loc,
+					    sizeof loc, err);
+		if (oc != REDIRECT)
+			return oc;
+		char to[1024];
+		url_redact(loc, to, sizeof to);
+		if (hops == MAX_REDIRECTS) {
+			err_set(err, ERR_ENDPOINT,
+				"%s: more than %d redirects (a loop?), the last to %s", shown,
+				MAX_REDIRECTS, to);
+			err_hint(err, "give the URL that answers directly");
+			return FAIL;
+		}
+		int same = origin(loc, there, sizeof there) == 0 && strcmp(here, there) == 0;
+		if (!same && !o->follow_redirects) {
+			err_set(err, ERR_ENDPOINT,
+				"%s: redirected to %s, another host: not followed", show, to);
+			err_hint(err, "if that host is the service's, give it as --url, or pass "
+				      "--follow-redirects");
+			return FAIL;
+		}
+		if (!same)
+			send_headers = 0; /* credentials stay with the host they were meant for */
+		snprintf(cur, sizeof cur, "%s", loc);
+		snprintf(show, sizeof show, "%s", to);
+	}
 }
 
 int acquire_endpoint(const char *url, const struct fetch_opts *o, struct go_snapshot *out,
@@ -312,7 +378,7 @@ int acquire_endpoint(const char *url, const struct fetch_opts *o, struct go_snap
 		char shown[1024];
 		url_redact(full, shown, sizeof shown);
 		struct err e1 = {0};
-		enum outcome oc = fetch_one(full, shown, o, out, res, tee, tee_ctx, &e1);
+		enum outcome oc = follow(full, shown, o, out, res, tee, tee_ctx, &e1);
 		curl_free(full);
 		if (oc == OK) {
 			rc = 0;

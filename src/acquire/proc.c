@@ -88,6 +88,15 @@ int acquire_same_process(const struct proc_identity *before, struct err *err)
 			(int)before->pid, now.comm, now.start_tics, before->start_tics);
 		return err_hint(err, "find the service's current pid and run again");
 	}
+	/* Same pid, same start: an exec replaces the program but keeps both. */
+	if (strcmp(now.comm, before->comm) != 0 || strcmp(now.exe, before->exe) != 0) {
+		err_set(err, ERR_PROC,
+			"pid %d changed program while it was being read (%s, %s; it was %s, %s): an "
+			"exec",
+			(int)before->pid, now.comm, now.exe[0] ? now.exe : "?", before->comm,
+			before->exe[0] ? before->exe : "?");
+		return err_hint(err, "run again once the service has restarted");
+	}
 	return 0;
 }
 

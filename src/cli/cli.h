@@ -23,6 +23,7 @@ struct options {
 	int force;	     /* --force: replace an existing pair */
 	const char *fixture; /* --fixture DIR: replay a recorded pair */
 	char command[1024];  /* the command line as run, secrets removed */
+	int proxied;         /* --proxied: the endpoint is a proxy: skip the owner check */
 	int help, version;
 };
 

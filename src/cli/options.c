@@ -25,6 +25,8 @@ enum {
 	O_HEADER,
 	O_UNIX,
 	O_INSECURE,
+	O_PROXIED,
+	O_FOLLOW,
 	O_HELP,
 	O_VERSION,
 };
@@ -54,6 +56,11 @@ static const struct opt_def opts[] = {
      "send this HTTP header (repeatable); its value is never printed or saved"},
     {"unix-socket", "PATH", O_UNIX, "reach the endpoint through this unix socket"},
     {"insecure", NULL, O_INSECURE, "do not verify the endpoint's TLS certificate"},
+    {"follow-redirects", NULL, O_FOLLOW,
+     "follow redirects to other hosts too (same-host ones always are), without --header"},
+    {"proxied", NULL, O_PROXIED,
+     "the endpoint is a proxy or port-forward to the process: do not require that the "
+     "process owns its listening socket"},
     {"help", NULL, O_HELP, "show this help"},
     {"version", NULL, O_VERSION, "show the version"},
 };
@@ -85,6 +92,7 @@ void options_usage(FILE *out)
 		"  2  usage error, or a recorded pair that cannot be used\n"
 		"  3  the process cannot be read (gone, no permission, not Go, changed identity)\n"
 		"  4  the endpoint cannot be fetched or parsed\n"
+		"  5  the endpoint on this host is served by another process (see --proxied)\n"
 		"\n"
 		"Example:\n"
 		"  correlate --pid $(pgrep -n myservice) --url 127.0.0.1:6060\n");
@@ -236,6 +244,12 @@ int options_parse(int argc, char **argv, struct options *o, struct err *err)
 		case O_INSECURE:
 			o->fetch.insecure = 1;
 			break;
+		case O_PROXIED:
+			o->proxied = 1;
+			break;
+		case O_FOLLOW:
+			o->fetch.follow_redirects = 1;
+			break;
 		case 'h':
 		case O_HELP:
 			o->help = 1;
@@ -252,7 +266,7 @@ int options_parse(int argc, char **argv, struct options *o, struct err *err)
 	if (optind < argc)
 		return err_set(err, ERR_USAGE, "unexpected argument \"%s\"", argv[optind]);
 	if (o->fixture) {
-		if (o->pid || o->url || o->save)
+		if (o->pid || o->url || o->save || o->proxied)
 			return err_set(
 			    err, ERR_USAGE,
 			    "--fixture replays a recorded pair: it takes no --pid, --url "

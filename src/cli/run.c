@@ -91,6 +91,14 @@ static int read_proc(struct capture *c, int keep_rows, struct pair_writer *save,
 	int rc = read_once(c, "status", save, &status, err);
 	if (!rc)
 		rc = parse_status(status.data, status.len, &c->os.status, err);
+	/* status names the program now running: the one identified before the
+	 * fetch, or the run stops (a report never mixes two programs). */
+	if (!rc && c->os.status.name[0] && strncmp(c->os.status.name, c->os.id.comm, 15) != 0) {
+		rc = err_set(err, ERR_PROC,
+			     "pid %d changed program while it was being read (now %s, was %s)",
+			     (int)pid, c->os.status.name, c->os.id.comm);
+		err_hint(err, "run again once the service has restarted");
+	}
 	if (!rc && !c->os.status.v.vm_rss.known) {
 		rc = err_set(err, ERR_PROC, "pid %d (%s) has no memory map (state %c)", (int)pid,
 			     c->os.id.comm, c->os.status.state ? c->os.status.state : '?');
@@ -131,6 +139,14 @@ int acquire_live(const struct options *o, struct capture *c, struct err *err)
 	int rc = acquire_identity(o->pid, &c->os.id, err);
 	if (!rc)
 		rc = check_target(c, err);
+	if (!rc && o->proxied) {
+		snprintf(c->owner, sizeof c->owner, "not checked: --proxied");
+	} else if (!rc) {
+		char note[160];
+		rc = acquire_check_owner(&c->os.id, o->url, o->fetch.unix_socket, note, sizeof note,
+					 err);
+		snprintf(c->owner, sizeof c->owner, "%s", note);
+	}
 	if (!rc && o->save) {
 		rc = pair_writer_begin(&save_w, o->save, o->force, err);
 		if (!rc)

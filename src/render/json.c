@@ -253,6 +253,7 @@ int render_json(FILE *out, const struct render_input *in)
 	str(&b, root, "url", c->url);
 	str(&b, root, "endpoint_format", body_format_name(c->go.format));
 	str(&b, root, "endpoint_tried", c->tried);
+	str(&b, root, "endpoint_owner", c->owner);
 	str(&b, root, "captured_at", when);
 	put(&b, root, "fetch_seconds", cJSON_CreateRaw(fetch));
 	str(&b, root, "go_version", capture_go_version(c));

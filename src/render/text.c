@@ -238,6 +238,8 @@ int render_text(FILE *out, const struct render_input *in)
 	say(&w, "  endpoint  %s (%s)\n", c->url, body_format_name(c->go.format));
 	if (c->tried[0])
 		say(&w, "  tried     %s\n", c->tried);
+	if (c->owner[0])
+		say(&w, "  owner     %s\n", c->owner);
 	say(&w, "  Go        %s\n", gv ? gv : "version unknown");
 	if (c->replay) {
 		say(&w, "  recorded  %s; replayed from %s\n", when, c->source);

@@ -7,14 +7,22 @@ by Debian's toolchains, servers on 127.0.0.1."""
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from schema import validate as validate_schema
 
 MiB = 1 << 20
+
+# CORRELATE_WRAPPER (e.g. "valgrind --error-exitcode=99 ..."), when set, runs
+# every correlate under it: scripts/test's valgrind pass.  Timing and peak
+# RSS are then the wrapper's, so the checks of them are relaxed (WRAPPED).
+WRAPPER = shlex.split(os.environ.get("CORRELATE_WRAPPER", ""))
+WRAPPED = bool(WRAPPER)
 
 
 class Tap:
@@ -50,6 +58,7 @@ class Target:
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=env, text=True)
         self.url = None
+        self.tls_url = None
         deadline = time.time() + timeout
         while time.time() < deadline:
             line = self.proc.stdout.readline()
@@ -59,6 +68,9 @@ class Target:
             m = re.match(r"listening (\S+)", line)
             if m:
                 self.url = m.group(1)
+            m = re.match(r"tls (\S+)", line)
+            if m:
+                self.tls_url = m.group(1)
             if line.strip() == "ready":
                 break
         else:
@@ -70,7 +82,7 @@ class Target:
         if self.proc.poll() is None:
             try:
                 self.proc.stdin.close()
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=5)
             except Exception:
                 self.proc.kill()
                 self.proc.wait()
@@ -125,8 +137,30 @@ def correlate(binary, *args, timeout=60):
     docs/correlate.schema.json, so no test can pass on a document that
     breaks the contract."""
     t0 = time.time()
-    cp = subprocess.run([binary, *args], capture_output=True, text=True, timeout=timeout)
+    p = subprocess.Popen([*WRAPPER, binary, *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    bufs = {}
+
+    def drain(name, f):
+        bufs[name] = f.read()
+
+    readers = [threading.Thread(target=drain, args=(n, f))
+               for n, f in (("out", p.stdout), ("err", p.stderr))]
+    for th in readers:
+        th.start()
+    timer = threading.Timer(timeout, p.kill)
+    timer.start()
+    # wait4, not wait: it also gives the run's own peak RSS.
+    _, status, usage = os.wait4(p.pid, 0)
+    timer.cancel()
+    for th in readers:
+        th.join()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    cp = subprocess.CompletedProcess(p.args, p.returncode,
+                                     bufs["out"].decode("utf-8", "replace"),
+                                     bufs["err"].decode("utf-8", "replace"))
     r = Result(cp, time.time() - t0)
+    r.maxrss = usage.ru_maxrss * 1024  # bytes
     if r.json is not None:
         errors = validate_schema(r.json)
         if errors:

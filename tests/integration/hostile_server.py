@@ -10,17 +10,30 @@ error-path tests.  Paths:
   /conflict        pprof body with Sys twice, different values
   /nan             Prometheus text with NaN in go_memstats_sys_bytes
   /redirect        302 to another host
-  /file?path=P     serves the file P (a recorded body) as is
+  /loop            302 to itself
+  /hop/N           302 to /hop/N-1, and /hop/0 to /body/vars.json (same host)
+  /body/NAME       the file NAME of the bodies folder (--bodies DIR), as is
+  /gzip-bomb       gzip data (Content-Encoding: gzip) of 1 GiB of zeros
+  /negative        pprof MemStats with Sys = -5
+  /beyond-u64      pprof MemStats with Sys = 2^64
+  /json-broken     expvar JSON cut short
+  /json-types      expvar JSON with Sys as a string
+  /json-deep       JSON nested 100,000 deep
+  /json-conflict   expvar memstats with Sys twice, different values
+With --tls CERT KEY, it also serves the same over TLS and prints
+"tls https://127.0.0.1:PORT".
 Prints "listening http://127.0.0.1:PORT" then "ready"; stops when stdin
 closes."""
 
 import http.server
 import os
 import socketserver
+import ssl
 import sys
 import threading
 import time
 import urllib.parse
+import zlib
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -37,6 +50,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def redirect(self, where):
+        self.send_response(302)
+        self.send_header("Location", where)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def do_GET(self):
         u = urllib.parse.urlparse(self.path)
@@ -77,9 +96,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 for _ in range(n // 1024):
                     self.wfile.write(chunk)
                 self.wfile.write(line * (n % 1024))
-            elif p == "/file":
-                with open(q["path"][0], "rb") as f:
+            elif p.startswith("/body/"):
+                with open(os.path.join(BODIES, os.path.basename(p)), "rb") as f:
                     self.send(200, f.read())
+            elif p == "/loop":
+                self.redirect("/loop")
+            elif p.startswith("/hop/"):
+                n = int(p.split("/")[2])
+                self.redirect(f"/hop/{n - 1}" if n > 0 else "/body/vars.json")
+            elif p == "/gzip-bomb":
+                # 1 GiB of zeros compresses to ~1 MiB; sent as is.
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(GZIP_BOMB)))
+                self.end_headers()
+                self.wfile.write(GZIP_BOMB)
+            elif p == "/negative":
+                self.send(200, PPROF_HEAD + "# Sys = -5\n")
+            elif p == "/beyond-u64":
+                self.send(200, PPROF_HEAD + "# Sys = 18446744073709551616\n")
+            elif p == "/json-broken":
+                self.send(200, '{"memstats": {"Sys": 1000, "HeapAlloc": ', "application/json")
+            elif p == "/json-types":
+                self.send(200, '{"memstats": {"Sys": "lots", "HeapAlloc": 1, "HeapSys": 1, '
+                          '"HeapIdle": 0, "HeapInuse": 1, "HeapReleased": 0}}', "application/json")
+            elif p == "/json-deep":
+                self.send(200, "{\"a\":" + "[" * 100000 + "]" * 100000 + "}", "application/json")
+            elif p == "/json-conflict":
+                self.send(200, '{"memstats": {"Sys": 1000, "Sys": 2000}}', "application/json")
             elif p == "/truncated":
                 self.send(200, "heap profile: 1: 2 [3: 4] @ heap/1048576\n\n"
                           "# runtime.MemStats\n# Alloc = 100\n# TotalAlloc = 200\n"
@@ -102,15 +147,41 @@ class Handler(http.server.BaseHTTPRequestHandler):
             pass
 
 
+PPROF_HEAD = "heap profile: 1: 2 [3: 4] @ heap/1048576\n\n# runtime.MemStats\n"
+BODIES = "."
+GZIP_BOMB = b""
+
+
+def make_bomb():
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip framing
+    chunk = bytes(1 << 20)
+    parts = [z.compress(chunk) for _ in range(1024)]
+    parts.append(z.flush())
+    return b"".join(parts)
+
+
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
 
 def main():
+    global BODIES, GZIP_BOMB
+    args = sys.argv[1:]
+    if "--bodies" in args:
+        BODIES = args[args.index("--bodies") + 1]
+    GZIP_BOMB = make_bomb()
     srv = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     print(f"listening http://127.0.0.1:{srv.server_address[1]}", flush=True)
+    if "--tls" in args:
+        i = args.index("--tls")
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args[i + 1], args[i + 2])
+        tls = Server(("127.0.0.1", 0), Handler)
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+        threading.Thread(target=tls.serve_forever, daemon=True).start()
+        print(f"tls https://127.0.0.1:{tls.server_address[1]}", flush=True)
     print("ready", flush=True)
     sys.stdin.read()
     srv.shutdown()

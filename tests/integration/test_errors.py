@@ -2,17 +2,25 @@
 """Every way a run can fail gets one clear error, a hint, the documented
 exit code, and no report on stdout.
 
-usage: test_errors.py CORRELATE GO_TARGET"""
+Every hostile answer also ends in bounded time and bounded memory: the
+run's peak RSS (wait4) stays under MAX_RSS whatever the body.
+
+usage: test_errors.py CORRELATE GO_TARGET SOURCE_ROOT"""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
-from harness import Tap, Target, correlate
+from harness import WRAPPED, Tap, Target, correlate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+MAX_RSS = 24 << 20
 
 
 def expect(t, r, code, name, needle=None, max_seconds=None):
@@ -20,8 +28,19 @@ def expect(t, r, code, name, needle=None, max_seconds=None):
     ok = (r.rc == code and r.out == "" and len(lines) >= 1 and
           lines[0].startswith("correlate: ") and
           (needle is None or needle.lower() in r.err.lower()) and
-          (max_seconds is None or r.seconds <= max_seconds))
-    return t.ok(ok, f"{name}: exit {code}" + (f", says \"{needle}\"" if needle else ""), r)
+          (max_seconds is None or r.seconds <= max_seconds * (20 if WRAPPED else 1)) and
+          (WRAPPED or r.maxrss <= MAX_RSS))
+    return t.ok(ok, f"{name}: exit {code}" + (f", says \"{needle}\"" if needle else ""),
+                f"{r}\npeak RSS {r.maxrss >> 10} KiB, {r.seconds:.1f} s")
+
+
+def make_cert(work):
+    """A self-signed certificate for 127.0.0.1, made with openssl now."""
+    cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    return cert, key
 
 
 def free_port():
@@ -33,8 +52,11 @@ def free_port():
 
 
 def main():
-    binary, gotarget = sys.argv[1], sys.argv[2]
+    binary, gotarget, root = sys.argv[1], sys.argv[2], sys.argv[3]
     t = Tap()
+    work = tempfile.mkdtemp(prefix="correlate-errors-")
+    cert, key = make_cert(work)
+    bodies = os.path.join(root, "fixtures", "healthy", "go1.21-pure")
 
     # Usage errors: exit 2.
     expect(t, correlate(binary), 2, "no arguments", "--pid and --url are required")
@@ -48,7 +70,8 @@ def main():
     r = correlate(binary, "--help")
     t.ok(r.rc == 0 and "Exit codes:" in r.out and "--timeout" in r.out, "--help", r)
 
-    with Target([sys.executable, os.path.join(HERE, "hostile_server.py")]) as bad, \
+    with Target([sys.executable, os.path.join(HERE, "hostile_server.py"), "--bodies", bodies,
+                 "--tls", cert, key]) as bad, \
             Target([gotarget, "-heap", "8MiB"]) as go:
         pid = str(go.pid)
         base = bad.url
@@ -67,6 +90,26 @@ def main():
             sleeper.wait()
         expect(t, correlate(binary, "--pid", "2", "--url", go.url), 3,
                "a kernel thread (kthreadd)", "kernel thread")
+        # A zombie: a child that exited and was not waited for.
+        zpid = os.fork()
+        if zpid == 0:
+            os._exit(0)
+        time.sleep(0.2)
+        try:
+            expect(t, correlate(binary, "--pid", str(zpid), "--url", go.url), 3, "a zombie",
+                   "zombie")
+        finally:
+            os.waitpid(zpid, 0)
+        # A process that exits: its pid names nothing now.
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        expect(t, correlate(binary, "--pid", str(gone.pid), "--url", go.url), 3,
+               "a process that is gone", "no process with pid")
+        # Same pid, another program by the time /proc is read (an exec after
+        # MemStats were taken): no report mixes the two.
+        with Target([gotarget, "-exec-after-vars", "/bin/sleep"]) as ex:
+            expect(t, correlate(binary, "--pid", str(ex.pid), "--url", ex.url + "/exec/vars"), 3,
+                   "the program changes (exec) while it is read", "changed program")
 
         # Another user's process, read without privilege (as nobody).
         r = subprocess.run([binary, "--pid", pid, "--url", go.url], capture_output=True,
@@ -77,9 +120,11 @@ def main():
              f"rc={r.returncode} stderr={r.stderr}")
 
         # The endpoint side: exit 4, with the Go process as a valid pid.
+        # The hostile server is not the Go process: --proxied lets the run
+        # past the owner check, as for a real proxy.
         def ep(path, name, needle, *extra, max_seconds=None):
-            return expect(t, correlate(binary, "--pid", pid, "--url", base + path, *extra),
-                          4, name, needle, max_seconds)
+            return expect(t, correlate(binary, "--pid", pid, "--url", base + path, "--proxied",
+                                       *extra), 4, name, needle, max_seconds)
 
         ep("/status/404", "404", "HTTP 404")
         ep("/status/500", "500", "HTTP 500")
@@ -91,22 +136,60 @@ def main():
         ep("/truncated", "MemStats cut short", "missing MemStats fields")
         ep("/conflict", "conflicting duplicate field", "given twice")
         ep("/nan", "NaN in Prometheus", "NaN")
-        ep("/redirect", "redirect elsewhere is not followed", "redirected to")
+        ep("/redirect", "redirect to another host is not followed", "another host: not followed")
+        ep("/loop", "a redirect loop", "more than 5 redirects")
+        ep("/gzip-bomb", "a compression bomb (gzip, 1 GiB inside) is not inflated", "gzip data",
+           max_seconds=10)
+        ep("/negative", "a negative number", "not a non-negative 64-bit integer")
+        ep("/beyond-u64", "a number of 2^64", "not a non-negative 64-bit integer")
+        ep("/json-broken", "broken JSON", "not valid JSON")
+        ep("/json-types", "a JSON string where a number goes", "memstats.Sys is not a number")
+        ep("/json-deep", "JSON nested 100,000 deep", "nested too deeply")
+        ep("/json-conflict", "expvar with Sys twice, different values", "given twice")
+        ep("/big?mb=300", "300 MB without MemStats, default limit", "larger than 134217728 bytes",
+           max_seconds=20)
+        # Same-host redirects are followed (Go's ServeMux answers /debug/pprof
+        # with one), up to 5.
+        r = correlate(binary, "--pid", pid, "--url", base + "/hop/3", "--proxied", "--json")
+        t.ok(r.rc == 0 and r.json and r.json["url"].endswith("/body/vars.json") and
+             r.json["endpoint_format"] == "expvar", "same-host redirects are followed", r)
+        # TLS: a certificate that does not verify is refused, unless --insecure.
+        tls = bad.tls_url
+        expect(t, correlate(binary, "--pid", pid, "--url", tls + "/body/vars.json", "--proxied"),
+               4, "TLS with a certificate that does not verify", "certificate")
+        r = correlate(binary, "--pid", pid, "--url", tls + "/body/vars.json", "--proxied",
+                      "--insecure", "--json")
+        t.ok(r.rc == 0 and r.json and r.json["url"].startswith("https://"),
+             "--insecure accepts it", r)
+        # Secrets in the URL and headers appear nowhere.
+        secret_url = base.replace("http://", "http://alice:hunter2@") + "/status/401?token=s3cret"
+        r = correlate(binary, "--pid", pid, "--url", secret_url, "--proxied",
+                      "--header", "Authorization: Bearer topsecret")
+        t.ok(r.rc == 4 and "hunter2" not in r.err + r.out and "s3cret" not in r.err + r.out and
+             "topsecret" not in r.err + r.out and "token=REDACTED" in r.err,
+             "credentials in the URL and header values appear in no output", r)
         ep("/big?mb=200", "200 MB body over the limit", "larger than", "--max-body", "64MiB",
            max_seconds=30)
         ep("/slow", "slow endpoint, --timeout 1", "within 1.0 s", "--timeout", "1",
            max_seconds=4)
         ep("/slow", "slow endpoint, default timeout", "within 5.0 s", max_seconds=9)
-        r = correlate(binary, "--pid", pid, "--url", base.split("://")[1])
+        r = correlate(binary, "--pid", pid, "--url", base.split("://")[1], "--proxied")
         expect(t, r, 4, "host:port with no Go endpoint", "no Go memory endpoint")
         t.ok("/metrics" in r.err and "/debug/vars" in r.err and "/debug/pprof/heap" in r.err,
              "host:port error lists what was tried", r.err)
         port = free_port()
         expect(t, correlate(binary, "--pid", pid, "--url", f"127.0.0.1:{port}"), 4,
                "connection refused", "cannot connect")
-        r = correlate(binary, "--pid", pid, "--url", base + "/status/404")
+        r = correlate(binary, "--pid", pid, "--url", base + "/status/404", "--proxied")
         t.ok(len(r.err.strip().splitlines()) == 2 and "try:" in r.err.splitlines()[1],
              "an error is one line of what failed and one of what to try", r.err)
+
+        # The right process: a URL on this host served by another process.
+        r = correlate(binary, "--pid", pid, "--url", base + "/status/404")
+        expect(t, r, 5, "an endpoint served by another process: exit 5",
+               f"served by pid {bad.pid} (python3), not by pid {pid}")
+        t.ok("--proxied" in r.err, "exit 5 says a proxy needs --proxied", r.err)
+    shutil.rmtree(work, ignore_errors=True)
     t.done()
 
 

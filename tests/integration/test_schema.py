@@ -236,7 +236,7 @@ def special_documents(t, runs, targets):
             with NoMetrics(tg.url) as front:
                 j = runs.check("bare host:port whose /metrics is 404",
                                ["--pid", str(tg.pid), "--url", front.hostport, "--json",
-                                "--mappings"], shape("expvar", True, tried=True))
+                                "--mappings", "--proxied"], shape("expvar", True, tried=True))
                 if j:
                     t.ok("/metrics" in (j["endpoint_tried"] or ""),
                          "endpoint_tried names /metrics", j["endpoint_tried"])

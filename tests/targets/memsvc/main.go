@@ -53,7 +53,9 @@ func (s *size) Set(v string) error {
 }
 
 var (
-	listen  = flag.String("listen", "127.0.0.1:0", "address to serve on")
+	listen        = flag.String("listen", "127.0.0.1:0", "address to serve on")
+	execAfterVars = flag.String("exec-after-vars", "",
+		"serve /exec/vars, then replace this process with the program given (same pid)")
 	heap    size
 	cmalloc size
 	anonMap size
@@ -71,6 +73,46 @@ func touch(b []byte) {
 		b[i] = 1
 	}
 }
+
+// execAfter takes MemStats (h's body), then replaces this process with
+// another program (same pid, same start time) that sends the answer: by the
+// time the client has the body, the pid runs `sleep`.  For the test that a
+// report never mixes two programs.
+func execAfter(h http.Handler, prog string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rec := &bufferWriter{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		resp := fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"+
+			"Content-Length: %d\r\nConnection: close\r\n\r\n%s", len(rec.body), rec.body)
+		f, err := os.CreateTemp("", "memsvc-response-*")
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		f.WriteString(resp)
+		f.Close()
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		cf, err := conn.(*net.TCPConn).File()
+		if err != nil {
+			return
+		}
+		syscall.Dup2(int(cf.Fd()), 3) // fd 3 survives the exec (no CLOEXEC)
+		script := fmt.Sprintf("cat %s >&3; rm -f %s; exec %s 60", f.Name(), f.Name(), prog)
+		syscall.Exec("/bin/sh", []string{"/bin/sh", "-c", script}, os.Environ())
+	}
+}
+
+type bufferWriter struct {
+	header http.Header
+	body   []byte
+}
+
+func (b *bufferWriter) Header() http.Header         { return b.header }
+func (b *bufferWriter) Write(p []byte) (int, error) { b.body = append(b.body, p...); return len(p), nil }
+func (b *bufferWriter) WriteHeader(int)             {}
 
 func main() {
 	flag.Parse()
@@ -108,6 +150,9 @@ func main() {
 	defer cleanupScenarios()
 	expvar.NewString("memsvc").Set("ok")
 	http.Handle("/metrics", promhttp.Handler())
+	if *execAfterVars != "" {
+		http.HandleFunc("/exec/vars", execAfter(expvar.Handler(), *execAfterVars))
+	}
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
