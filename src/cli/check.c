@@ -154,7 +154,8 @@ static int walk(const char *path, const struct check_opts *co, struct results *r
 			de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, by_name);
+	if (n > 1)
+		qsort(names, n, sizeof *names, by_name);
 	for (size_t i = 0; i < n; i++) {
 		if (!rc)
 			rc = walk(names[i], co, rs, depth + 1);

@@ -70,6 +70,7 @@ int parse_meta(const char *buf, size_t len, struct capture *out, struct err *err
 		id->pid = (pid_t)pid.v;
 	get_str(root, "url", out->url, sizeof out->url);
 	get_str(root, "endpoint_tried", out->tried, sizeof out->tried);
+	get_str(root, "endpoint_owner", out->owner, sizeof out->owner);
 	char when[64] = "";
 	get_str(root, "captured_at", when, sizeof when);
 	int64_t t;

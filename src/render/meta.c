@@ -62,7 +62,8 @@ char *meta_json(const struct capture *c)
 		  str(root, "tool", "correlate " CORRELATE_VERSION) ||
 		  num(root, "pid", opt_some((uint64_t)id->pid)) || str(root, "url", c->url) ||
 		  str(root, "endpoint_format", body_format_name(c->go.format)) ||
-		  str(root, "endpoint_tried", c->tried) || str(root, "captured_at", when) ||
+		  str(root, "endpoint_tried", c->tried) || str(root, "endpoint_owner", c->owner) ||
+		  str(root, "captured_at", when) ||
 		  !cJSON_AddNumberToObject(root, "fetch_seconds", c->fetch_seconds);
 	if (!bad && (p = child(root, "process"))) {
 		bad = str(p, "comm", id->comm) || str(p, "exe", id->exe) ||

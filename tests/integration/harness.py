@@ -23,6 +23,9 @@ MiB = 1 << 20
 # RSS are then the wrapper's, so the checks of them are relaxed (WRAPPED).
 WRAPPER = shlex.split(os.environ.get("CORRELATE_WRAPPER", ""))
 WRAPPED = bool(WRAPPER)
+# Peak RSS means something only for the plain build: not under a wrapper,
+# nor with AddressSanitizer's shadow memory.
+RSS_CHECKED = not WRAPPED and "ASAN_OPTIONS" not in os.environ
 
 
 class Tap:

@@ -81,10 +81,11 @@ def check_server(t, binary, name, pid, base, paths):
         t.ok(j["ledger"]["checks"]["sys_adds_up"] is True,
              f"{label}: Sys adds up to its parts", j["ledger"]["checks"])
         # VIRT is explained: every mapping is in a class, and the classes'
-        # sizes add up to VmSize (give or take [vsyscall]'s page).
+        # sizes add up to VmSize, give or take [vsyscall]'s page and what the
+        # live server maps between the reads of status and smaps (a thread).
         classes = j["mappings"]["classes"]
         total = sum(c["size_bytes"] for c in classes.values())
-        t.ok(abs(total - j["os"]["vm_size_bytes"]) <= 64 << 10,
+        t.ok(abs(total - j["os"]["vm_size_bytes"]) <= max(1 << 20, j["os"]["vm_size_bytes"] // 50),
              f"{label}: the classes' sizes add up to VIRT",
              (total, j["os"]["vm_size_bytes"]))
     return reports
