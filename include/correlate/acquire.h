@@ -26,6 +26,10 @@ int acquire_identity(pid_t pid, struct proc_identity *out, struct err *err);
  * ERR_PROC "exited" or "was replaced" otherwise. */
 int acquire_same_process(const struct proc_identity *before, struct err *err);
 
+/* CPU time pid's threads have run, in ns: the sum of the first field of
+ * /proc/PID/task/TID/schedstat.  Unknown when it cannot be read. */
+opt_u64 acquire_cpu_ns(pid_t pid);
+
 /* MemTotal and MemAvailable via libproc2; unknown fields stay unknown. */
 void acquire_sys(struct sys_context *out);
 

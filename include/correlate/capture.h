@@ -56,6 +56,7 @@ struct capture {
 	char tried[512];	/* endpoints tried before it, e.g. "/metrics (HTTP 404)" */
 	int64_t captured_at;	/* Unix time (UTC seconds) of the /proc read */
 	double fetch_seconds;	/* wall time of the endpoint fetch */
+	opt_u64 probe_cpu_ns;   /* CPU time the target spent while it answered (schedstat) */
 	int replay;		/* 1: from a recorded pair, not live */
 	char source[512];	/* the pair's folder when replay */
 	char not_recorded[160]; /* replay: optional files the pair lacks, comma-separated */

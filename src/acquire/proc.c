@@ -1,6 +1,7 @@
 /* Reading /proc: identity and system context through libproc2, whole files
  * for the parsers. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <libproc2/meminfo.h>
 #include <libproc2/pids.h>
@@ -242,6 +243,34 @@ int acquire_file_stream(const char *path, chunk_fn fn, void *ctx, struct err *er
 	int rc = stream_fd(fd, fn, ctx, err);
 	close(fd);
 	return rc < 0 ? err_set(err, ERR_USAGE, "cannot read %s: %s", path, strerror(-rc)) : rc;
+}
+
+opt_u64 acquire_cpu_ns(pid_t pid)
+{
+	char dir[64], path[128];
+	snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
+	DIR *d = opendir(dir);
+	if (!d)
+		return opt_none();
+	uint64_t sum = 0;
+	int any = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s/schedstat", dir, e->d_name);
+		struct text t = {0};
+		if (read_path(path, &t) != 0)
+			continue; /* a thread that just ended */
+		unsigned long long ns;
+		if (sscanf(t.data, "%llu", &ns) == 1) {
+			sum += ns;
+			any = 1;
+		}
+		text_free(&t);
+	}
+	closedir(d);
+	return any ? opt_some(sum) : opt_none();
 }
 
 void acquire_sys_extra(struct sys_context *out)

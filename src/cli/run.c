@@ -152,9 +152,13 @@ int acquire_live(const struct options *o, struct capture *c, struct err *err)
 		if (!rc)
 			save = &save_w;
 	}
+	/* What answering costs the target: its CPU time around the request (a
+	 * stop-the-world for pprof and expvar, and writing the whole profile). */
+	opt_u64 cpu_before = acquire_cpu_ns(o->pid);
 	if (!rc)
 		rc = acquire_endpoint(o->url, &o->fetch, &c->go, &fr,
 				      save ? pair_writer_body : NULL, save, err);
+	c->probe_cpu_ns = opt_sub_sat(acquire_cpu_ns(o->pid), cpu_before);
 	/* /proc after the fetch: MemStats are taken at the end of the request,
 	 * so this is the nearest moment to theirs. */
 	c->captured_at = (int64_t)time(NULL);

@@ -80,6 +80,7 @@ int parse_meta(const char *buf, size_t len, struct capture *out, struct err *err
 	if (cJSON_IsNumber(fs))
 		out->fetch_seconds = fs->valuedouble;
 
+	out->probe_cpu_ns = get_u64(root, "probe_cpu_ns");
 	const cJSON *p = member(root, "process");
 	get_str(p, "comm", id->comm, sizeof id->comm);
 	get_str(p, "exe", id->exe, sizeof id->exe);

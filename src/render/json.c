@@ -256,6 +256,10 @@ int render_json(FILE *out, const struct render_input *in)
 	str(&b, root, "endpoint_owner", c->owner);
 	str(&b, root, "captured_at", when);
 	put(&b, root, "fetch_seconds", cJSON_CreateRaw(fetch));
+	cJSON *cost = obj(&b, root, "probe_cost");
+	put(&b, cost, "fetch_seconds", cJSON_CreateRaw(fetch));
+	u64(&b, cost, "target_cpu_ns", c->probe_cpu_ns);
+	u64(&b, cost, "body_bytes", c->go.body_bytes ? opt_some(c->go.body_bytes) : opt_none());
 	str(&b, root, "go_version", capture_go_version(c));
 	boolean(&b, root, "replay", c->replay);
 	str(&b, root, "source", c->replay ? c->source : NULL);

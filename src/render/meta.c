@@ -64,7 +64,8 @@ char *meta_json(const struct capture *c)
 		  str(root, "endpoint_format", body_format_name(c->go.format)) ||
 		  str(root, "endpoint_tried", c->tried) || str(root, "endpoint_owner", c->owner) ||
 		  str(root, "captured_at", when) ||
-		  !cJSON_AddNumberToObject(root, "fetch_seconds", c->fetch_seconds);
+		  !cJSON_AddNumberToObject(root, "fetch_seconds", c->fetch_seconds) ||
+		  num(root, "probe_cpu_ns", c->probe_cpu_ns);
 	if (!bad && (p = child(root, "process"))) {
 		bad = str(p, "comm", id->comm) || str(p, "exe", id->exe) ||
 		      str(p, "cmdline", id->cmdline) || str(p, "user", id->user) ||

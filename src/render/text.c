@@ -240,6 +240,10 @@ int render_text(FILE *out, const struct render_input *in)
 		say(&w, "  tried     %s\n", c->tried);
 	if (c->owner[0])
 		say(&w, "  owner     %s\n", c->owner);
+	if (c->probe_cpu_ns.known)
+		say(&w, "  cost      the target spent %.1f ms of CPU answering (%.1f ms wall, %s)\n",
+		    (double)c->probe_cpu_ns.v / 1e6, c->fetch_seconds * 1e3,
+		    fmt_iec(c->go.body_bytes, (char[24]){0}, 24));
 	say(&w, "  Go        %s\n", gv ? gv : "version unknown");
 	if (c->replay) {
 		say(&w, "  recorded  %s; replayed from %s\n", when, c->source);
