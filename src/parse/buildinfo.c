@@ -467,17 +467,6 @@ static const struct setting {
 #undef STR
 };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Undoes the quoting runtime/debug applies to a value holding a space, tab,
  * CR, LF or quote (strconv.Quote, or a `raw` string), cutting the result to
  * cap - 1 bytes.  Knows the escapes strconv.Quote writes for bytes, not
@@ -504,8 +493,8 @@ static int unquote(const char *s, size_t len, char *dst, size_t cap)
 			if (++i >= len - 1)
 				return -1;
 			if (s[i] == 'x') {
-				int hi = i + 2 < len - 1 ? hexval(s[i + 1]) : -1;
-				int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+				int hi = i + 2 < len - 1 ? hex_digit(s[i + 1]) : -1;
+				int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
 				if (lo < 0)
 					return -1;
 				c = (char)(hi * 16 + lo);

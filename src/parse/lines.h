@@ -48,6 +48,9 @@ int parse_u64_dec(const char *s, size_t len, uint64_t *out, size_t *end);
 int dec_parse_u64(const char *s, size_t len, int scale, int round_max, uint64_t *out,
 		  const char **why);
 
+/* The value of a hex digit (either case), or -1. */
+int hex_digit(char c);
+
 /* Skips spaces and tabs; returns the new index. */
 size_t skip_blank(const char *s, size_t len, size_t i);
 

@@ -43,25 +43,14 @@ _Static_assert(sizeof smaps_fields / sizeof smaps_fields[0] ==
 		   sizeof(struct smaps_values) / sizeof(opt_u64),
 	       "smaps_fields[] and struct smaps_values must list the same fields");
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_hex(const char *s, size_t len, size_t *i, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t start = *i;
-	while (*i < len && hexval(s[*i]) >= 0) {
+	while (*i < len && hex_digit(s[*i]) >= 0) {
 		if (v >> 60)
 			return -1;
-		v = v << 4 | (uint64_t)hexval(s[*i]);
+		v = v << 4 | (uint64_t)hex_digit(s[*i]);
 		(*i)++;
 	}
 	if (*i == start)
@@ -128,7 +117,7 @@ static int smaps_line(void *vctx, const char *line, size_t len, bool overlong, s
 	p->line_no++;
 	if (len == 0)
 		return 0;
-	if (hexval(line[0]) >= 0 && !(line[0] >= 'A' && line[0] <= 'F')) {
+	if (hex_digit(line[0]) >= 0 && !(line[0] >= 'A' && line[0] <= 'F')) {
 		int rc = deliver(p, err);
 		if (rc)
 			return rc;

@@ -34,23 +34,12 @@ static void cell(struct md *m, const char *s)
 	}
 }
 
-static const char *amount(opt_u64 v, int count, char *buf, size_t cap)
-{
-	if (!v.known)
-		return "unknown";
-	if (count) {
-		snprintf(buf, cap, "%llu", (unsigned long long)v.v);
-		return buf;
-	}
-	return fmt_iec(v.v, buf, cap);
-}
-
 static void row(struct md *m, const char *label, opt_u64 v, int count, const char *meaning)
 {
 	char b[32];
 	say(m, "| ");
 	cell(m, label);
-	say(m, " | %s | ", amount(v, count, b, sizeof b));
+	say(m, " | %s | ", fmt_amount(v, count, b, sizeof b));
 	cell(m, meaning);
 	say(m, " |\n");
 }
@@ -157,7 +146,7 @@ int render_markdown(FILE *out, const struct render_input *in)
 			continue;
 		char b[32];
 		say(&m, "| %s | %s |\n", go_fields[i].label,
-		    amount(v, go_fields[i].unit != GU_BYTES, b, sizeof b));
+		    fmt_amount(v, go_fields[i].unit != GU_BYTES, b, sizeof b));
 	}
 	say(&m, "\n<sub>correlate %s; the model: docs/model.md</sub>\n", CORRELATE_VERSION);
 	return m.failed ? -1 : 0;

@@ -22,17 +22,6 @@ __attribute__((format(printf, 2, 3))) static void say(struct w *w, const char *f
 }
 
 /* "141.0 MiB", "unknown" or a count. */
-static const char *amount(opt_u64 v, int count, char *buf, size_t cap)
-{
-	if (!v.known)
-		return "unknown";
-	if (count) {
-		snprintf(buf, cap, "%llu", (unsigned long long)v.v);
-		return buf;
-	}
-	return fmt_iec(v.v, buf, cap);
-}
-
 /* One line: indented label, right-aligned amount, meaning. */
 static void line(struct w *w, int depth, const char *label, opt_u64 v, int count,
 		 const char *meaning)
@@ -40,7 +29,7 @@ static void line(struct w *w, int depth, const char *label, opt_u64 v, int count
 	char buf[32];
 	int pad = 28 - 2 * depth;
 	int has = meaning && *meaning;
-	say(w, "  %*s%-*s %11s%s%s\n", 2 * depth, "", pad, label, amount(v, count, buf, sizeof buf),
+	say(w, "  %*s%-*s %11s%s%s\n", 2 * depth, "", pad, label, fmt_amount(v, count, buf, sizeof buf),
 	    has ? "  " : "", has ? meaning : "");
 }
 
@@ -100,9 +89,9 @@ static void ledger_section(struct w *w, const struct capture *c, const struct le
 {
 	char a[24], b[24], d[24], e[24];
 	say(w, "Ledger\n");
-	say(w, "  RES %s = anonymous %s + file-backed %s + shared %s\n", amount(l->rss, 0, a, 24),
-	    amount(l->rss_anon, 0, b, 24), amount(l->rss_file, 0, d, 24),
-	    amount(l->rss_shmem, 0, e, 24));
+	say(w, "  RES %s = anonymous %s + file-backed %s + shared %s\n", fmt_amount(l->rss, 0, a, 24),
+	    fmt_amount(l->rss_anon, 0, b, 24), fmt_amount(l->rss_file, 0, d, 24),
+	    fmt_amount(l->rss_shmem, 0, e, 24));
 	const char *res_label = l->have_split	   ? "anonymous (smaps)"
 				: l->anon_from_rss ? "RES (no RssAnon)"
 						   : "RssAnon";
@@ -133,9 +122,9 @@ static void ledger_section(struct w *w, const struct capture *c, const struct le
 		say(w, "  (smaps not read: the footprint is not split by mapping)\n");
 	}
 	say(w, "  VIRT %s = Go Sys %s + executable and libraries %s + main stack %s + other %s\n",
-	    amount(l->virt, 0, a, 24), amount(l->virt_go, 0, b, 24),
-	    amount(l->virt_exe_libs, 0, d, 24), amount(l->virt_main_stack, 0, e, 24),
-	    amount(l->virt_other, 0, (char[24]){0}, 24));
+	    fmt_amount(l->virt, 0, a, 24), fmt_amount(l->virt_go, 0, b, 24),
+	    fmt_amount(l->virt_exe_libs, 0, d, 24), fmt_amount(l->virt_main_stack, 0, e, 24),
+	    fmt_amount(l->virt_other, 0, (char[24]){0}, 24));
 	line(w, 1, "memory behind it", l->virt_backed, 0, "RES + swap");
 	line(w, 1, "address space only", l->virt_unbacked, 0, "reserved or never touched");
 	if (l->have_split) {

@@ -28,6 +28,17 @@ char *fmt_iec(uint64_t bytes, char *out, size_t cap)
 	return out;
 }
 
+const char *fmt_amount(opt_u64 v, int is_count, char *buf, size_t cap)
+{
+	if (!v.known)
+		return "unknown";
+	if (is_count) {
+		snprintf(buf, cap, "%llu", (unsigned long long)v.v);
+		return buf;
+	}
+	return fmt_iec(v.v, buf, cap);
+}
+
 int parse_size(const char *s, uint64_t *out)
 {
 	static const struct {

@@ -9,6 +9,7 @@ import os
 import re
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -177,6 +178,15 @@ def between(value, a, b, slack=0.0):
     """value lies between a and b (either order), give or take slack (a share)."""
     lo, hi = min(a, b), max(a, b)
     return value is not None and lo * (1 - slack) <= value <= hi * (1 + slack)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on (now)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def within(value, want, share):

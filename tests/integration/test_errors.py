@@ -9,13 +9,12 @@ usage: test_errors.py CORRELATE GO_TARGET SOURCE_ROOT"""
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-from harness import RSS_CHECKED, WRAPPED, Tap, Target, correlate
+from harness import RSS_CHECKED, WRAPPED, Tap, Target, correlate, free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -42,13 +41,6 @@ def make_cert(work):
                    check=True, capture_output=True)
     return cert, key
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def main():

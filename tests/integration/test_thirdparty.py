@@ -9,24 +9,16 @@ usage: test_thirdparty.py CORRELATE"""
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-from harness import MiB, Tap, between, correlate, status_kb
+from harness import MiB, Tap, between, correlate, free_port, status_kb
 
 GiB = 1 << 30
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def get(url):
