@@ -106,6 +106,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.redirect(f"/hop/{n - 1}" if n > 0 else "/body/vars.json")
             elif p == "/gzip-bomb":
                 # 1 GiB of zeros compresses to ~1 MiB; sent as is.
+                global GZIP_BOMB
+                if not GZIP_BOMB:
+                    GZIP_BOMB = make_bomb()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
                 self.send_header("Content-Encoding", "gzip")
@@ -166,11 +169,10 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 
 def main():
-    global BODIES, GZIP_BOMB
+    global BODIES
     args = sys.argv[1:]
     if "--bodies" in args:
         BODIES = args[args.index("--bodies") + 1]
-    GZIP_BOMB = make_bomb()
     srv = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     print(f"listening http://127.0.0.1:{srv.server_address[1]}", flush=True)

@@ -15,61 +15,7 @@
 #include <string.h>
 
 #include "correlate/context.h"
-
-#define KiB (UINT64_C(1) << 10)
-#define MiB (UINT64_C(1) << 20)
-#define GiB (UINT64_C(1) << 30)
-#define TiB (UINT64_C(1) << 40)
-
-#define assert_known(o, val)                                                                     \
-	do {                                                                                     \
-		opt_u64 o_ = (o);                                                                \
-		if (!o_.known)                                                                   \
-			fail_msg("%s is unknown, expected %llu", #o, (unsigned long long)(val)); \
-		assert_int_equal(o_.v, (val));                                                   \
-	} while (0)
-
-#define assert_unknown(o)                                                    \
-	do {                                                                 \
-		opt_u64 o_ = (o);                                            \
-		if (o_.known)                                                \
-			fail_msg("%s is known (%llu), expected unknown", #o, \
-				 (unsigned long long)o_.v);                  \
-	} while (0)
-
-static void *xrealloc(void *old, size_t n)
-{
-	void *p = realloc(old, n);
-	if (!p)
-		abort();
-	return p;
-}
-
-/* A whole file, NULs and all; *len excludes the '\0' added after it. */
-static char *read_data(const char *rel, size_t *len)
-{
-	char path[1024];
-	snprintf(path, sizeof path, "%s/%s", DATA_DIR, rel);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4096;
-			buf = xrealloc(buf, cap + 1);
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
+#include "testutil.h"
 
 /* A string literal with its NULs, without the one C adds at the end. */
 #define LIT(s) (s), (sizeof(s) - 1)

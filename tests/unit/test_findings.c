@@ -12,10 +12,8 @@
 
 #include "correlate/findings.h"
 #include "correlate/ledger.h"
+#include "testutil.h"
 
-#define KiB  (UINT64_C(1) << 10)
-#define MiB  (UINT64_C(1) << 20)
-#define GiB  (UINT64_C(1) << 30)
 #define S(x) opt_some(x)
 
 static struct capture cap;

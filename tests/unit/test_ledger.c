@@ -12,10 +12,8 @@
 
 #include "correlate/findings.h"
 #include "correlate/ledger.h"
+#include "testutil.h"
 
-#define KiB  (UINT64_C(1) << 10)
-#define MiB  (UINT64_C(1) << 20)
-#define GiB  (UINT64_C(1) << 30)
 #define S(x) opt_some(x)
 
 static struct capture cap; /* big: static, reset by each test */
@@ -71,13 +69,6 @@ static void rollup(uint64_t lazy_free, uint64_t anon_huge)
 	cap.os.rollup.swap = cap.os.status.v.vm_swap;
 }
 
-#define assert_opt(o, want)                     \
-	do {                                    \
-		opt_u64 o_ = (o);               \
-		assert_true(o_.known);          \
-		assert_int_equal(o_.v, (want)); \
-	} while (0)
-
 static const struct finding *find(const struct findings *fs, const char *id)
 {
 	for (size_t i = 0; i < fs->n; i++)
@@ -118,28 +109,28 @@ static void test_article(void **state)
 	/* 1711013888 + 33390592 + 19906560 + 65536 + 2371870 + 69398992 + 6768602
 	 * = 1842916040 = Sys, to the byte */
 	assert_int_equal(l.sys_parts_ok, 1);
-	assert_opt(l.sys_parts, 1842916040);
+	assert_known(l.sys_parts, 1842916040);
 	/* 1237483520 + 473530368 = 1711013888 = HeapSys */
 	assert_int_equal(l.heap_parts_ok, 1);
 	/* Sys - HeapReleased = 1842916040 - 61063168 */
-	assert_opt(l.go_retained, 1781852872);
+	assert_known(l.go_retained, 1781852872);
 	/* HeapInuse - HeapAlloc = 42010992 (the article's "40M") */
-	assert_opt(l.heap_unused, 42010992);
+	assert_known(l.heap_unused, 42010992);
 	/* HeapIdle - HeapReleased = 412467200 (the article's "393M") */
-	assert_opt(l.heap_free, 412467200);
+	assert_known(l.heap_free, 412467200);
 	/* metadata: 19906560 + 65536 + 2371870 + 69398992 + 6768602 */
-	assert_opt(l.meta_total, 98511560);
+	assert_known(l.meta_total, 98511560);
 	/* No RssAnon: RES is used, and the ledger says so; no rollup: LazyFree
 	 * is taken as 0, and it says so. */
 	assert_int_equal(l.anon_from_rss, 1);
 	assert_int_equal(l.lazy_free_assumed, 1);
-	assert_opt(l.anon_footprint, res);
+	assert_known(l.anon_footprint, res);
 	/* RES 1825361100 - retained 1781852872 = 43508228: what top's rounding
 	 * and file-backed pages allow (RES "1.7g" is anything in [1.65, 1.75) GiB). */
-	assert_opt(l.unexplained, res - 1781852872);
+	assert_known(l.unexplained, res - 1781852872);
 	assert_true(l.unexplained.v < 64 * MiB);
 	/* VIRT - Sys: address space beyond what Go mapped */
-	assert_opt(l.virt_unbacked, virt - res);
+	assert_known(l.virt_unbacked, virt - res);
 	assert_false(l.virt_exe_libs.known); /* top gives no VmExe/VmLib */
 
 	struct findings fs;
@@ -162,16 +153,16 @@ static void test_c_memory(void **state)
 	rollup(0, 0);
 	struct ledger l;
 	reconcile(&cap, &l);
-	assert_opt(l.go_retained, 90 * MiB);
-	assert_opt(l.anon_footprint, 200 * MiB);
-	assert_opt(l.unexplained, 110 * MiB);
-	assert_opt(l.go_not_resident, 0);
-	assert_opt(l.go_resident, 90 * MiB);
-	assert_opt(l.heap_unused, 10 * MiB);
-	assert_opt(l.heap_free, 0);
+	assert_known(l.go_retained, 90 * MiB);
+	assert_known(l.anon_footprint, 200 * MiB);
+	assert_known(l.unexplained, 110 * MiB);
+	assert_known(l.go_not_resident, 0);
+	assert_known(l.go_resident, 90 * MiB);
+	assert_known(l.heap_unused, 10 * MiB);
+	assert_known(l.heap_free, 0);
 	/* VIRT 1024 - Sys 100 - exe+lib 6 - stack 0.129 */
-	assert_opt(l.virt_other, 1 * GiB - 100 * MiB - 6 * MiB - 132 * KiB);
-	assert_opt(l.virt_unbacked, 1 * GiB - 210 * MiB);
+	assert_known(l.virt_other, 1 * GiB - 100 * MiB - 6 * MiB - 132 * KiB);
+	assert_known(l.virt_unbacked, 1 * GiB - 210 * MiB);
 
 	struct findings fs;
 	findings_compute(&cap, &l, &fs);
@@ -196,9 +187,9 @@ static void test_lazy_free(void **state)
 	struct ledger l;
 	reconcile(&cap, &l);
 	/* footprint 300 - 200 = 100; retained 310 - 210 = 100 */
-	assert_opt(l.anon_footprint, 100 * MiB);
-	assert_opt(l.go_retained, 100 * MiB);
-	assert_opt(l.unexplained, 0);
+	assert_known(l.anon_footprint, 100 * MiB);
+	assert_known(l.go_retained, 100 * MiB);
+	assert_known(l.unexplained, 0);
 	assert_int_equal(l.lazy_free_assumed, 0);
 	struct findings fs;
 	findings_compute(&cap, &l, &fs);
@@ -215,11 +206,11 @@ static void test_swap(void **state)
 	rollup(0, 0);
 	struct ledger l;
 	reconcile(&cap, &l);
-	assert_opt(l.anon_footprint, 100 * MiB);
-	assert_opt(l.go_retained, 100 * MiB);
-	assert_opt(l.unexplained, 0);
+	assert_known(l.anon_footprint, 100 * MiB);
+	assert_known(l.go_retained, 100 * MiB);
+	assert_known(l.unexplained, 0);
 	/* memory behind VIRT: RES 58 + swap 50 */
-	assert_opt(l.virt_backed, 108 * MiB);
+	assert_known(l.virt_backed, 108 * MiB);
 }
 
 /* Go retains more than is resident: untouched metadata, not C memory. */
@@ -233,9 +224,9 @@ static void test_not_resident(void **state)
 	struct ledger l;
 	reconcile(&cap, &l);
 	/* retained 14.5 MiB, footprint 2 MiB */
-	assert_opt(l.go_not_resident, 12 * MiB + 512 * KiB);
-	assert_opt(l.unexplained, 0);
-	assert_opt(l.go_resident, 2 * MiB);
+	assert_known(l.go_not_resident, 12 * MiB + 512 * KiB);
+	assert_known(l.unexplained, 0);
+	assert_known(l.go_resident, 2 * MiB);
 	struct findings fs;
 	findings_compute(&cap, &l, &fs);
 	assert_null(find(&fs, "non_go_anon"));
@@ -257,7 +248,7 @@ static void test_unknown_propagates(void **state)
 	assert_false(l.virt_go.known);
 	assert_int_equal(l.sys_parts_ok, -1);
 	assert_int_equal(l.lazy_free_assumed, 1); /* no rollup */
-	assert_opt(l.heap_free, 2 * MiB);	  /* what is known still is */
+	assert_known(l.heap_free, 2 * MiB);	  /* what is known still is */
 	struct findings fs;
 	findings_compute(&cap, &l, &fs);
 	assert_null(find(&fs, "non_go_anon"));

@@ -20,43 +20,7 @@
 #include "correlate/err.h"
 #include "correlate/mappings.h"
 #include "correlate/proc.h"
-
-#define KiB (UINT64_C(1) << 10)
-#define MiB (UINT64_C(1) << 20)
-
-/* Allocation that cannot fail in a test: abort() tells the compiler too. */
-static void *xrealloc(void *old, size_t n)
-{
-	void *p = realloc(old, n);
-	if (!p)
-		abort();
-	return p;
-}
-
-static char *read_data(const char *rel, size_t *len)
-{
-	char path[1024];
-	snprintf(path, sizeof path, "%s/%s", DATA_DIR, rel);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = xrealloc(buf, cap + 1);
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
+#include "testutil.h"
 
 /* ---- synthetic smaps -------------------------------------------------------- */
 
@@ -1132,10 +1096,8 @@ static void test_real_capture(void **state)
 	struct err e = {0};
 	snprintf(rel, sizeof rel, "%s/smaps", c->dir);
 	char *buf = read_data(rel, &len);
-	struct map_classifier *mc = malloc(sizeof *mc);
-	struct smaps_parser *p = malloc(sizeof *p);
-	if (!mc || !p)
-		abort();
+	struct map_classifier *mc = xmalloc(sizeof *mc);
+	struct smaps_parser *p = xmalloc(sizeof *p);
 	map_classifier_init(mc, &chunked, c->exe, 0);
 	smaps_parser_init(p, map_classifier_mapping_fn, mc);
 	for (size_t off = 0; off < len; off += 4096)

@@ -15,77 +15,7 @@
 
 #include "correlate/err.h"
 #include "correlate/proc.h"
-
-#define KIB(n) ((uint64_t)(n)*1024u)
-
-/* An opt_u64 that must be known and equal to v. */
-#define assert_known(o, val)                                                                     \
-	do {                                                                                     \
-		opt_u64 o_ = (o);                                                                \
-		if (!o_.known)                                                                   \
-			fail_msg("%s is unknown, expected %llu", #o, (unsigned long long)(val)); \
-		assert_int_equal(o_.v, (val));                                                   \
-	} while (0)
-
-#define assert_unknown(o)                                                    \
-	do {                                                                 \
-		opt_u64 o_ = (o);                                            \
-		if (o_.known)                                                \
-			fail_msg("%s is known (%llu), expected unknown", #o, \
-				 (unsigned long long)o_.v);                  \
-	} while (0)
-
-/* rc must be `code` and the message must contain `needle`. */
-#define assert_err(rc, e, code_, needle)                                                       \
-	do {                                                                                   \
-		assert_int_equal((rc), (code_));                                               \
-		assert_int_equal((e).code, (code_));                                           \
-		if (!strstr((e).msg, (needle)))                                                \
-			fail_msg("message \"%s\" does not contain \"%s\"", (e).msg, (needle)); \
-	} while (0)
-
-/* Allocation that cannot fail in a test: abort() tells the compiler too. */
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n);
-	if (!p)
-		abort();
-	return p;
-}
-
-static void *xrealloc(void *old, size_t n)
-{
-	void *p = realloc(old, n);
-	if (!p)
-		abort();
-	return p;
-}
-
-/* Reads DATA_DIR/rel whole; the caller frees.  Fails the test if missing. */
-static char *read_data(const char *rel, size_t *len)
-{
-	char path[1024];
-	snprintf(path, sizeof path, "%s/%s", DATA_DIR, rel);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = xrealloc(buf, cap + 1);
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
+#include "testutil.h"
 
 static int parse_str(const char *s, struct proc_status *st, struct err *e)
 {
