@@ -1,4 +1,4 @@
-/* The live run: acquire -> parse -> reconcile -> findings -> render. */
+/* Reports: acquire (live, or a recorded pair) -> parse -> reconcile -> findings -> render. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
