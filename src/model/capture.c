@@ -19,7 +19,7 @@ int capture_go_minor(const struct capture *c)
 		return 0;
 	char *end;
 	long major = strtol(v + 2, &end, 10);
-	if (*end != '.' || major < 1)
+	if (*end != '.' || major < 1 || major > 99) /* hostile text: keep the product small */
 		return 0;
 	long minor = strtol(end + 1, &end, 10);
 	if (minor < 0 || minor > 99)

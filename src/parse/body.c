@@ -143,7 +143,9 @@ static int feed(struct body_parser *p, const char *buf, size_t len, int final, s
 		return 0;
 	if (p->head_len == 0)
 		return 0; /* empty or blank body: finish reports it */
-	int rc = detect(p, p->head, p->head_len, err);
+	/* Always the same window, whatever the chunks brought: the format must
+	 * not depend on how the body was cut. */
+	int rc = detect(p, p->head, p->head_len < DETECT_BYTES ? p->head_len : DETECT_BYTES, err);
 	if (!rc)
 		rc = feed_format(p, p->head, p->head_len, err);
 	if (!rc && i + take < len)

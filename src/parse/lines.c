@@ -156,7 +156,11 @@ int dec_parse_u64(const char *s, size_t len, int scale, int round_max, uint64_t 
 	}
 	if (exp10 < 0) {
 		u128 rem_half = 0;
-		for (; exp10 < 0 && m > 0; exp10++) {
+		for (; exp10 < 0; exp10++) {
+			if (m == 0) { /* what is still dropped is zeros: no rounding up */
+				rem_half = 0;
+				break;
+			}
 			rem_half = m % 10 >= 5; /* the last one dropped decides */
 			m /= 10;
 		}

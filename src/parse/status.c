@@ -52,7 +52,8 @@ const struct proc_field *proc_field_find(const struct proc_field *table, size_t 
 	for (size_t k = 0; k < n; k++) {
 		size_t i = (*hint + k) % n;
 		const char *name = table[i].key;
-		if (strncmp(name, key, key_len) == 0 && name[key_len] == '\0') {
+		/* Compared by length: the key may hold a NUL (hostile text). */
+		if (strlen(name) == key_len && memcmp(name, key, key_len) == 0) {
 			*hint = (i + 1) % n;
 			return &table[i];
 		}
