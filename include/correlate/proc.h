@@ -72,6 +72,7 @@ struct smaps_values {
  * whether the kernel prints it in kB. */
 struct proc_field {
 	const char *key;  /* as printed before the colon, e.g. "VmRSS" */
+	size_t key_len;	  /* strlen(key) */
 	size_t offset;	  /* of an opt_u64 in the values struct */
 	int kib;	  /* 1: value is "N kB"; 0: a plain number */
 	const char *json; /* name in correlate's JSON, e.g. "vm_rss_bytes" */
@@ -116,7 +117,7 @@ struct smaps_parser {
 	int have_cur;	 /* a header was seen and cur is being filled */
 	size_t mappings; /* mappings delivered so far */
 	uint64_t line_no;
-	size_t hint;	    /* next smaps_fields row expected (see proc_field_find) */
+	size_t next;	    /* the line expected next (an index into the kernel's order) */
 	size_t partial_len; /* bytes of an unfinished line kept in partial */
 	int partial_overlong;
 	char partial[PROC_LINE_MAX];

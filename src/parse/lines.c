@@ -87,13 +87,6 @@ int parse_u64_dec(const char *s, size_t len, uint64_t *out, size_t *end)
 	return 0;
 }
 
-size_t skip_blank(const char *s, size_t len, size_t i)
-{
-	while (i < len && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return i;
-}
-
 int dec_parse_u64(const char *s, size_t len, int scale, int round_max, uint64_t *out,
 		  const char **why)
 {
@@ -172,16 +165,5 @@ int dec_parse_u64(const char *s, size_t len, int scale, int round_max, uint64_t 
 	return 0;
 too_big:
 	*why = "2^64 or more";
-	return -1;
-}
-
-int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
 	return -1;
 }

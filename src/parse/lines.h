@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <stdint.h>
 
@@ -48,10 +49,32 @@ int parse_u64_dec(const char *s, size_t len, uint64_t *out, size_t *end);
 int dec_parse_u64(const char *s, size_t len, int scale, int round_max, uint64_t *out,
 		  const char **why);
 
-/* The value of a hex digit (either case), or -1. */
-int hex_digit(char c);
+/* The value of a hex digit (either case), or -1.  Inline: the smaps
+ * parser asks it of every character of every mapping's address. */
+static inline int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 
-/* Skips spaces and tabs; returns the new index. */
-size_t skip_blank(const char *s, size_t len, size_t i);
+/* Skips spaces and tabs; returns the new index.  Inline, as every /proc
+ * value starts with a run of them. */
+static inline size_t skip_blank(const char *s, size_t len, size_t i)
+{
+	/* /proc pads its values with runs of spaces ("Rss:     4 kB"): eight
+	 * at a time first. */
+	static const uint64_t spaces = 0x2020202020202020u;
+	uint64_t w;
+	while (i < len && len - i >= sizeof w && (memcpy(&w, s + i, sizeof w), w == spaces))
+		i += sizeof w;
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
 
 #endif

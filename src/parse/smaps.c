@@ -8,9 +8,9 @@
 #include "lines.h"
 #include "procfields.h"
 
-#define ROW(k, field, json)                                      \
-	{                                                        \
-		k, offsetof(struct smaps_values, field), 1, json \
+#define ROW(k, field, json)                                                    \
+	{                                                                      \
+		k, sizeof k - 1, offsetof(struct smaps_values, field), 1, json \
 	}
 
 const struct proc_field smaps_fields[] = {
@@ -39,6 +39,55 @@ const struct proc_field smaps_fields[] = {
     ROW("Locked", locked, "locked_bytes"),
 };
 const size_t smaps_fields_count = sizeof smaps_fields / sizeof smaps_fields[0];
+/* The lines of one mapping in the order the kernel prints them
+ * (fs/proc/task_mmu.c: show_smap, __show_smap; smaps_rollup adds the
+ * Pss_Anon/File/Shmem lines and drops Size and the page sizes).  A line
+ * costs a compare or two against the next few entries; one out of order is
+ * looked for in the whole list, and a key not in it is ignored. */
+enum { NOT_KEPT = -1, VM_FLAGS = -2 };
+static const struct smaps_key {
+	const char *key;
+	unsigned char key_len;
+	signed char row; /* in smaps_fields, or NOT_KEPT, VM_FLAGS */
+} smaps_order[] = {
+#define K(k, row)                    \
+	{                            \
+		k, sizeof k - 1, row \
+	}
+    K("Size", 0),
+    K("KernelPageSize", NOT_KEPT),
+    K("MMUPageSize", NOT_KEPT),
+    K("Rss", 1),
+    K("Pss", 2),
+    K("Pss_Dirty", 3),
+    K("Pss_Anon", 4),
+    K("Pss_File", 5),
+    K("Pss_Shmem", 6),
+    K("Shared_Clean", 7),
+    K("Shared_Dirty", 8),
+    K("Private_Clean", 9),
+    K("Private_Dirty", 10),
+    K("Referenced", 11),
+    K("Anonymous", 12),
+    K("KSM", 13),
+    K("LazyFree", 14),
+    K("AnonHugePages", 15),
+    K("ShmemPmdMapped", 16),
+    K("FilePmdMapped", 17),
+    K("Shared_Hugetlb", 18),
+    K("Private_Hugetlb", 19),
+    K("Swap", 20),
+    K("SwapPss", 21),
+    K("Locked", 22),
+    K("THPeligible", NOT_KEPT),
+    K("ProtectionKey", NOT_KEPT),
+    K("VmFlags", VM_FLAGS),
+#undef K
+};
+#define SMAPS_ORDER (sizeof smaps_order / sizeof smaps_order[0])
+/* How far ahead of the expected line to look: past the three lines smaps
+ * has and smaps_rollup has not, and the other way round. */
+#define LOOK_AHEAD 4
 _Static_assert(sizeof smaps_fields / sizeof smaps_fields[0] ==
 		   sizeof(struct smaps_values) / sizeof(opt_u64),
 	       "smaps_fields[] and struct smaps_values must list the same fields");
@@ -79,7 +128,10 @@ static int parse_header(const char *s, size_t len, struct mapping *m)
 {
 	size_t i = 0;
 	char inode[24];
-	memset(m, 0, sizeof *m);
+	/* Not a memset of the whole mapping: path alone is 512 bytes, and
+	 * every field is written below. */
+	memset(&m->v, 0, sizeof m->v);
+	m->vm_flags[0] = '\0';
 	if (parse_hex(s, len, &i, &m->start) || i >= len || s[i++] != '-' ||
 	    parse_hex(s, len, &i, &m->end) || m->end < m->start)
 		return -1;
@@ -102,6 +154,72 @@ static int parse_header(const char *s, size_t len, struct mapping *m)
 	return 0;
 }
 
+/* a[0..n) == b[0..n), for the few bytes of a key: two overlapping loads
+ * from each side, never reading outside either. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, x2, y2;
+	uint32_t u, w, u2, w2;
+	if (n >= 8) {
+		memcpy(&x, a, 8), memcpy(&y, b, 8);
+		memcpy(&x2, a + n - 8, 8), memcpy(&y2, b + n - 8, 8);
+		return ((x ^ y) | (x2 ^ y2)) == 0;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4), memcpy(&w, b, 4);
+		memcpy(&u2, a + n - 4, 4), memcpy(&w2, b + n - 4, 4);
+		return ((u ^ w) | (u2 ^ w2)) == 0;
+	}
+	return memcmp(a, b, n) == 0;
+}
+
+/* The kernel prints each counter at fixed columns (task_mmu.c,
+ * SEQ_PUT_DEC): the key and colon padded with spaces to 16 bytes, the
+ * value right-aligned in the next 8, then " kB".  A line of exactly that
+ * shape is read here by position: returns 1 with *out set.  Anything else
+ * returns 0 and goes through proc_field_set, which reads any spacing and
+ * gives the errors; where both accept a line they read the same value. */
+static inline int quick_kib(const char *line, size_t len, size_t key_len, opt_u64 *out)
+{
+	/* 16 zero bytes then 16 0xff: the mask of bytes >= from, from any
+	 * offset, whatever the byte order. */
+	static const unsigned char ones[32] = {0,    0,	   0,	 0,    0,    0,	   0,	 0,
+					       0,    0,	   0,	 0,    0,    0,	   0,	 0,
+					       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint64_t spaces = 0x2020202020202020u;
+	size_t from = key_len + 1;
+	if (len != 27 || from > 16)
+		return 0;
+	uint64_t a, b, ma, mb;
+	memcpy(&a, line, 8), memcpy(&b, line + 8, 8);
+	memcpy(&ma, ones + 16 - from, 8), memcpy(&mb, ones + 24 - from, 8);
+	if (((a ^ spaces) & ma) | ((b ^ spaces) & mb))
+		return 0;
+	const char *f = line + 16;
+	uint64_t x;
+	memcpy(&x, f, 8);
+	x ^= spaces; /* a space is now a zero byte */
+	if (x == 0)
+		return 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	int k = __builtin_ctzll(x) / 8; /* leading spaces */
+#else
+	int k = __builtin_clzll(x) / 8;
+#endif
+	uint64_t v = 0;
+	for (; k < 8; k++) {
+		unsigned d = (unsigned)(unsigned char)f[k] - '0';
+		if (d > 9)
+			return 0;
+		v = v * 10 + d;
+	}
+	if (line[24] != ' ' || line[25] != 'k' || line[26] != 'B')
+		return 0;
+	*out = opt_some(v * 1024); /* < 10^8 * 1024 */
+	return 1;
+}
+
 static int deliver(struct smaps_parser *p, struct err *err)
 {
 	if (!p->have_cur)
@@ -111,14 +229,62 @@ static int deliver(struct smaps_parser *p, struct err *err)
 	return p->fn ? p->fn(&p->cur, p->ctx, err) : 0;
 }
 
+static void set_vm_flags(struct mapping *m, const char *line, size_t len, size_t val_off)
+{
+	size_t i = skip_blank(line, len, val_off);
+	while (len > i && line[len - 1] == ' ')
+		len--; /* the kernel ends the list with a space */
+	size_t n = len - i;
+	if (n >= sizeof m->vm_flags)
+		n = sizeof m->vm_flags - 1;
+	memcpy(m->vm_flags, line + i, n);
+	m->vm_flags[n] = '\0';
+}
+
+/* Where line, a "Key: value" line, is in smaps_order, looking at count
+ * entries from `from` on (wrapping); -1 if not there. */
+static inline __attribute__((always_inline)) int find_key(const char *line, size_t len, size_t from,
+							  size_t count)
+{
+	for (size_t k = 0, at = from; k < count; k++, at = at + 1 < SMAPS_ORDER ? at + 1 : 0) {
+		const struct smaps_key *e = &smaps_order[at];
+		if (len > e->key_len && line[e->key_len] == ':' &&
+		    same_bytes(line, e->key, e->key_len))
+			return (int)at;
+	}
+	return -1;
+}
+
+/* Reads the line found at smaps_order[at] into the current mapping. */
+static inline __attribute__((always_inline)) int
+read_line(struct smaps_parser *p, size_t at, const char *line, size_t len, struct err *err)
+{
+	const struct smaps_key *e = &smaps_order[at];
+	size_t off = (size_t)e->key_len + 1;
+	p->next = at + 1 < SMAPS_ORDER ? at + 1 : 0;
+	if (e->row == VM_FLAGS)
+		set_vm_flags(&p->cur, line, len, off);
+	if (e->row < 0)
+		return 0;
+	const struct proc_field *f = &smaps_fields[e->row];
+	if (quick_kib(line, len, e->key_len, (opt_u64 *)((char *)&p->cur.v + f->offset)))
+		return 0;
+	return proc_field_set(f, &p->cur.v, line + off, len - off, "smaps", err);
+}
+
 static int smaps_line(void *vctx, const char *line, size_t len, bool overlong, struct err *err)
 {
 	struct smaps_parser *p = vctx;
+	int rc;
+	(void)overlong;
 	p->line_no++;
 	if (len == 0)
 		return 0;
+	int at = p->have_cur ? find_key(line, len, p->next, LOOK_AHEAD) : -1;
+	if (at >= 0)
+		return read_line(p, (size_t)at, line, len, err);
 	if (hex_digit(line[0]) >= 0 && !(line[0] >= 'A' && line[0] <= 'F')) {
-		int rc = deliver(p, err);
+		rc = deliver(p, err);
 		if (rc)
 			return rc;
 		if (parse_header(line, len, &p->cur) != 0)
@@ -126,33 +292,19 @@ static int smaps_line(void *vctx, const char *line, size_t len, bool overlong, s
 			    err, ERR_PROC, "smaps: line %llu: not a mapping header: \"%.*s\"",
 			    (unsigned long long)p->line_no, (int)(len > 60 ? 60 : len), line);
 		p->have_cur = 1;
+		p->next = 0;
 		return 0;
 	}
-	(void)overlong;
-	size_t key_len, val_off;
-	if (kv_split(line, len, &key_len, &val_off) != 0)
+	if (!memchr(line, ':', len))
 		return err_set(err, ERR_PROC, "smaps: line %llu: expected \"Key: value\": \"%.*s\"",
 			       (unsigned long long)p->line_no, (int)(len > 60 ? 60 : len), line);
 	if (!p->have_cur)
 		return err_set(err, ERR_PROC,
 			       "smaps: line %llu: counters before any mapping header",
 			       (unsigned long long)p->line_no);
-	if (key_len == 7 && memcmp(line, "VmFlags", 7) == 0) {
-		size_t i = skip_blank(line, len, val_off);
-		while (len > i && line[len - 1] == ' ')
-			len--; /* the kernel ends the list with a space */
-		size_t n = len - i;
-		if (n >= sizeof p->cur.vm_flags)
-			n = sizeof p->cur.vm_flags - 1;
-		memcpy(p->cur.vm_flags, line + i, n);
-		p->cur.vm_flags[n] = '\0';
-		return 0;
-	}
-	const struct proc_field *f =
-	    proc_field_find(smaps_fields, smaps_fields_count, line, key_len, &p->hint);
-	if (!f)
-		return 0; /* KernelPageSize, THPeligible, ProtectionKey ... */
-	return proc_field_set(f, &p->cur.v, line + val_off, len - val_off, "smaps", err);
+	at = find_key(line, len, 0, SMAPS_ORDER);
+	/* A key correlate does not know (a newer kernel's) is passed over. */
+	return at >= 0 ? read_line(p, (size_t)at, line, len, err) : 0;
 }
 
 void smaps_parser_init(struct smaps_parser *p, mapping_fn fn, void *ctx)

@@ -7,9 +7,9 @@
 #include "lines.h"
 #include "procfields.h"
 
-#define ROW(k, field, kib, json)                                    \
-	{                                                           \
-		k, offsetof(struct status_values, field), kib, json \
+#define ROW(k, field, kib, json)                                                  \
+	{                                                                         \
+		k, sizeof k - 1, offsetof(struct status_values, field), kib, json \
 	}
 
 const struct proc_field status_fields[] = {
@@ -46,19 +46,28 @@ int kv_split(const char *line, size_t len, size_t *key_len, size_t *val_off)
 	return 0;
 }
 
+/* The row's key equals key[0..key_len)?  By length first: the key may hold
+ * a NUL (hostile text). */
+static int key_is(const struct proc_field *f, const char *key, size_t key_len)
+{
+	return f->key_len == key_len && memcmp(f->key, key, key_len) == 0;
+}
+
 const struct proc_field *proc_field_find(const struct proc_field *table, size_t n, const char *key,
 					 size_t key_len, size_t *hint)
 {
-	for (size_t k = 0; k < n; k++) {
-		size_t i = (*hint + k) % n;
-		const char *name = table[i].key;
-		/* Compared by length: the key may hold a NUL (hostile text). */
-		if (strlen(name) == key_len && memcmp(name, key, key_len) == 0) {
-			*hint = (i + 1) % n;
-			return &table[i];
-		}
-	}
+	if (n == 0)
+		return NULL;
+	size_t i = *hint < n ? *hint : 0;
+	if (key_is(&table[i], key, key_len))
+		goto hit;
+	for (i = 0; i < n; i++)
+		if (key_is(&table[i], key, key_len))
+			goto hit;
 	return NULL;
+hit:
+	*hint = i + 1 < n ? i + 1 : 0;
+	return &table[i];
 }
 
 int proc_field_set(const struct proc_field *f, void *base, const char *val, size_t len,

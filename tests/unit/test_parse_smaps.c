@@ -743,6 +743,118 @@ static void test_largest_values(void **state)
 	free(c.maps);
 }
 
+/* ---- every line lands in its own field, in any order -------------------- */
+
+/* What a 6.1 kernel prints for one mapping, in its order (task_mmu.c). */
+static const char *const kernel_keys[] = {
+    "Size",	     "KernelPageSize", "MMUPageSize",	  "Rss",
+    "Pss",	     "Pss_Dirty",      "Shared_Clean",	  "Shared_Dirty",
+    "Private_Clean", "Private_Dirty",  "Referenced",	  "Anonymous",
+    "KSM",	     "LazyFree",       "AnonHugePages",	  "ShmemPmdMapped",
+    "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap",
+    "SwapPss",	     "Locked",	       "THPeligible",	  "ProtectionKey",
+};
+#define N_KERNEL_KEYS (sizeof kernel_keys / sizeof kernel_keys[0])
+
+/* One mapping whose i-th line (kernel order) says 1000 + i kB, written in
+ * kernel order or reversed; each kept field must hold its own line's value
+ * whatever the order, and VmFlags be read wherever it stands. */
+static void check_distinct(int reversed)
+{
+	char text[4096];
+	size_t n = (size_t)snprintf(text, sizeof text, "00400000-00401000 rw-p 00000000 00:00 0\n");
+	if (reversed)
+		n += (size_t)snprintf(text + n, sizeof text - n, "VmFlags: rd wr mr \n");
+	for (size_t k = 0; k < N_KERNEL_KEYS; k++) {
+		size_t i = reversed ? N_KERNEL_KEYS - 1 - k : k;
+		char key[32];
+		snprintf(key, sizeof key, "%s:", kernel_keys[i]);
+		n += (size_t)snprintf(text + n, sizeof text - n, "%-16s%8zu kB\n", key, 1000 + i);
+	}
+	if (!reversed)
+		n += (size_t)snprintf(text + n, sizeof text - n, "VmFlags: rd wr mr \n");
+	assert_true(n < sizeof text);
+	struct collect c;
+	struct err e;
+	for (size_t chunk = 0; chunk <= 7; chunk += 7) {
+		assert_int_equal(parse_str(text, chunk, &c, &e), 0);
+		assert_int_equal(c.n, 1);
+		assert_string_equal(c.maps[0].vm_flags, "rd wr mr");
+		for (size_t f = 0; f < N_VALUES; f++) {
+			const opt_u64 *got = values_at(&c.maps[0].v, f);
+			size_t i = 0;
+			while (i < N_KERNEL_KEYS &&
+			       strcmp(kernel_keys[i], smaps_fields[f].key) != 0)
+				i++;
+			if (i == N_KERNEL_KEYS) { /* Pss_Anon/File/Shmem: smaps_rollup only */
+				if (got->known)
+					fail_msg("%s: not printed, yet %llu", smaps_fields[f].key,
+						 (unsigned long long)got->v);
+				continue;
+			}
+			if (!got->known || got->v != KIB(1000 + i))
+				fail_msg("%s%s: got %s%llu, expected %llu",
+					 reversed ? "reversed, " : "", smaps_fields[f].key,
+					 got->known ? "" : "unknown ", (unsigned long long)got->v,
+					 (unsigned long long)KIB(1000 + i));
+		}
+		free(c.maps);
+	}
+}
+
+/* One counter line in spacing form `form`; 0 is the kernel's own. */
+static int counter_line(char *dst, size_t cap, int form, const char *key, uint64_t kb)
+{
+	unsigned long long v = (unsigned long long)kb;
+	switch (form) {
+	case 0:
+		return snprintf(dst, cap, "%-16s%8llu kB\n", key, v);
+	case 1:
+		return snprintf(dst, cap, "%s %llu kB\n", key, v);
+	case 2:
+		return snprintf(dst, cap, "%s\t%llu kB\n", key, v);
+	case 3:
+		return snprintf(dst, cap, "%s%llu kB\n", key, v);
+	default:
+		return snprintf(dst, cap, "%s   %llu  kB\n", key, v);
+	}
+}
+
+/* The kernel's fixed columns and any other spacing read the same value,
+ * at the edges of the 8-column field too. */
+static void test_any_spacing_same_value(void **state)
+{
+	(void)state;
+	static const uint64_t kb[] = {0, 7, 10, 12345678, 99999999, 100000000, 123456789012};
+	for (size_t i = 0; i < sizeof kb / sizeof kb[0]; i++)
+		for (int form = 0; form <= 4; form++) {
+			char text[256];
+			int n = snprintf(text, sizeof text, "0-1000 rw-p 0 00:00 0\n");
+			n += counter_line(text + n, sizeof text - (size_t)n, form,
+					  "Private_Hugetlb:", kb[i]);
+			counter_line(text + n, sizeof text - (size_t)n, form, "Rss:", kb[i]);
+			struct collect c;
+			struct err e;
+			assert_int_equal(parse_str(text, 0, &c, &e), 0);
+			assert_int_equal(c.n, 1);
+			assert_known(c.maps[0].v.rss, KIB(kb[i]));
+			assert_known(c.maps[0].v.private_hugetlb, KIB(kb[i]));
+			free(c.maps);
+		}
+}
+
+static void test_every_line_in_order(void **state)
+{
+	(void)state;
+	check_distinct(0);
+}
+
+static void test_every_line_out_of_order(void **state)
+{
+	(void)state;
+	check_distinct(1);
+}
+
 /* ---- bad input ---------------------------------------------------------- */
 
 static void test_malformed_headers(void **state)
@@ -843,6 +955,9 @@ int main(void)
 	    cmocka_unit_test(test_callback_stops),
 	    cmocka_unit_test(test_no_callback),
 	    cmocka_unit_test(test_largest_values),
+	    cmocka_unit_test(test_any_spacing_same_value),
+	    cmocka_unit_test(test_every_line_in_order),
+	    cmocka_unit_test(test_every_line_out_of_order),
 	    cmocka_unit_test(test_malformed_headers),
 	    cmocka_unit_test(test_counters_before_header),
 	    cmocka_unit_test(test_not_key_value),
