@@ -318,6 +318,7 @@ int classify_smaps(const char *buf, size_t len, const char *exe, int keep_rows,
 	struct map_classifier *c = malloc(sizeof *c);
 	struct smaps_parser *p = malloc(sizeof *p);
 	int rc;
+	memset(out, 0, sizeof *out); /* freeable whatever happens below */
 	if (!c || !p) {
 		rc = err_set(err, ERR_INTERNAL, "out of memory");
 		goto done;
