@@ -16,6 +16,11 @@ def main():
     rows = []
     for path in sys.argv[1:]:
         label = os.path.basename(path)[len("testlog"):-len(".json")].lstrip("-") or "normal"
+        if not os.path.exists(path):
+            # The pass never got to write its log: that is a failure too.
+            failed += 1
+            rows.append((f"[{label}] no test log {path}", 0, 1, "MISSING"))
+            continue
         with open(path) as f:
             for line in f:
                 if not line.strip():

@@ -1,0 +1,66 @@
+/* A recorded pair's own files: meta.json, cgroup.json and top, all on the
+ * same text.  What parses is written back (meta_json, cgroup_json) and
+ * must parse again: correlate must read what it writes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate/capture.h"
+#include "correlate/meta.h"
+#include "fuzz.h"
+
+static struct capture c, c2;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *buf = (const char *)data;
+	struct err err = {0};
+
+	memset(&c, 0, sizeof c);
+	int rc = parse_meta(buf, size, &c, &err);
+	fuzz_check_err(rc, &err);
+	if (rc == 0) {
+		FUZZ_CHECK(capture_go_minor(&c) >= 0);
+		char *j = meta_json(&c);
+		if (j) {
+			struct err e2 = {0};
+			memset(&c2, 0, sizeof c2);
+			int rc2 = parse_meta(j, strlen(j), &c2, &e2);
+			FUZZ_CHECK(rc2 == 0, "meta_json wrote what parse_meta refuses: %s\n%s",
+				   e2.msg, j);
+			FUZZ_CHECK(strcmp(c.url, c2.url) == 0 && strcmp(c.tried, c2.tried) == 0 &&
+				       strcmp(c.os.id.exe, c2.os.id.exe) == 0 &&
+				       strcmp(c.os.build.go_version, c2.os.build.go_version) == 0,
+				   "a string changed on the way back");
+			free(j);
+		}
+	}
+
+	struct cgroup_info cg;
+	memset(&cg, 0, sizeof cg);
+	err = (struct err){0};
+	rc = parse_cgroup_json(buf, size, &cg, &err);
+	fuzz_check_err(rc, &err);
+	if (rc == 0) {
+		FUZZ_CHECK(cg.version >= 0 && cg.version <= 2);
+		FUZZ_CHECK(memchr(cg.why, '\0', sizeof cg.why) && memchr(cg.path, '\0', sizeof cg.path));
+		char *j = cgroup_json(&cg);
+		if (j) {
+			struct cgroup_info cg2;
+			struct err e2 = {0};
+			int rc2 = parse_cgroup_json(j, strlen(j), &cg2, &e2);
+			FUZZ_CHECK(rc2 == 0, "cgroup_json wrote what parse_cgroup_json refuses: %s\n%s",
+				   e2.msg, j);
+			FUZZ_CHECK(cg2.version == cg.version && strcmp(cg2.path, cg.path) == 0);
+			free(j);
+		}
+	}
+
+	struct status_values sv;
+	memset(&sv, 0, sizeof sv);
+	err = (struct err){0};
+	rc = parse_top(buf, size, &sv, &err);
+	fuzz_check_err(rc, &err);
+	if (rc == 0)
+		FUZZ_CHECK(sv.vm_size.known && sv.vm_rss.known);
+	return 0;
+}
