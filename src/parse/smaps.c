@@ -314,13 +314,53 @@ void smaps_parser_init(struct smaps_parser *p, mapping_fn fn, void *ctx)
 	p->ctx = ctx;
 }
 
+/* Reads, in place, the run of counter lines at `at` that are the kernel's
+ * own: the key smaps_order expects next, in exactly 27 bytes and a newline
+ * (quick_kib's shape).  Returns where the run stops: the first line that is
+ * anything else (a header, VmFlags, a key out of order, other spacing, a
+ * line cut by the end of the chunk), which smaps_line then reads.  What
+ * smaps_line would do with each line read here is exactly this, so the
+ * result does not depend on which of the two reads a line; it saves the
+ * search for the newline and the call per line. */
+static const char *kernel_lines(struct smaps_parser *p, const char *at, const char *end)
+{
+	while (p->have_cur && end - at >= 28 && at[27] == '\n') {
+		const struct smaps_key *e = &smaps_order[p->next];
+		if (e->row == VM_FLAGS || at[e->key_len] != ':' ||
+		    !same_bytes(at, e->key, e->key_len))
+			break;
+		if (e->row >= 0) {
+			const struct proc_field *f = &smaps_fields[e->row];
+			if (!quick_kib(at, 27, e->key_len, (opt_u64 *)((char *)&p->cur.v + f->offset)))
+				break;
+		}
+		p->line_no++;
+		p->next = p->next + 1 < SMAPS_ORDER ? p->next + 1 : 0;
+		at += 28;
+	}
+	return at;
+}
+
 int smaps_parser_feed(struct smaps_parser *p, const char *buf, size_t len, struct err *err)
 {
-	struct line_splitter s = {p->partial, sizeof p->partial, p->partial_len,
-				  p->partial_overlong != 0};
-	int rc = lines_feed(&s, buf, len, smaps_line, p, err);
-	p->partial_len = s.len;
-	p->partial_overlong = s.overlong;
+	const char *at = buf, *end = buf + len;
+	int rc = 0;
+	while (at < end && !rc) {
+		if (p->partial_len == 0 && !p->partial_overlong) {
+			at = kernel_lines(p, at, end);
+			if (at == end)
+				break;
+		}
+		/* One line (or the rest, when it has no newline) the usual way. */
+		const char *nl = memchr(at, '\n', (size_t)(end - at));
+		size_t n = nl ? (size_t)(nl + 1 - at) : (size_t)(end - at);
+		struct line_splitter s = {p->partial, sizeof p->partial, p->partial_len,
+					  p->partial_overlong != 0};
+		rc = lines_feed(&s, at, n, smaps_line, p, err);
+		p->partial_len = s.len;
+		p->partial_overlong = s.overlong;
+		at += n;
+	}
 	return rc;
 }
 

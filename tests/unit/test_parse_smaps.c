@@ -833,13 +833,18 @@ static void test_any_spacing_same_value(void **state)
 			n += counter_line(text + n, sizeof text - (size_t)n, form,
 					  "Private_Hugetlb:", kb[i]);
 			counter_line(text + n, sizeof text - (size_t)n, form, "Rss:", kb[i]);
-			struct collect c;
-			struct err e;
-			assert_int_equal(parse_str(text, 0, &c, &e), 0);
-			assert_int_equal(c.n, 1);
-			assert_known(c.maps[0].v.rss, KIB(kb[i]));
-			assert_known(c.maps[0].v.private_hugetlb, KIB(kb[i]));
-			free(c.maps);
+			/* whole: read in place where the kernel's form; byte by
+			 * byte and in 13s: lines cut by chunks, read as lines */
+			static const size_t chunks[] = {0, 1, 13};
+			for (size_t ci = 0; ci < 3; ci++) {
+				struct collect c;
+				struct err e;
+				assert_int_equal(parse_str(text, chunks[ci], &c, &e), 0);
+				assert_int_equal(c.n, 1);
+				assert_known(c.maps[0].v.rss, KIB(kb[i]));
+				assert_known(c.maps[0].v.private_hugetlb, KIB(kb[i]));
+				free(c.maps);
+			}
 		}
 }
 
@@ -934,6 +939,30 @@ static void test_bad_counter_values(void **state)
 	snprintf(t, sizeof t, "%sPss: -4 kB\n", h);
 	assert_err(parse_str(t, 0, &c, &e), e, ERR_PROC, "Pss: not a number");
 	free(c.maps);
+	/* In the kernel's columns and order ("%-16s%8s kB", 27 bytes), read
+	 * in place, and byte by byte, read as lines: the same errors and
+	 * values. */
+	char k[256];
+	snprintf(k, sizeof k, "%s%-16s%8s kB\n%-16s%8s kB\n%-16s%8s kB\n", h, "Size:", "8",
+		 "KernelPageSize:", "4", "MMUPageSize:", "4");
+	for (size_t chunk = 0; chunk <= 1; chunk++) {
+		snprintf(t, sizeof t, "%s%-16s%8s kB\n", k, "Rss:", "1x4");
+		assert_err(parse_str(t, chunk, &c, &e), e, ERR_PROC, "smaps: Rss: expected a size in kB");
+		free(c.maps);
+		snprintf(t, sizeof t, "%s%-16s%8s kB\n", k, "Rss:", "-4");
+		assert_err(parse_str(t, chunk, &c, &e), e, ERR_PROC, "smaps: Rss: not a number");
+		free(c.maps);
+		snprintf(t, sizeof t, "%s%-16s%8s kb\n", k, "Rss:", "2");
+		assert_err(parse_str(t, chunk, &c, &e), e, ERR_PROC, "smaps: Rss: expected a size in kB");
+		free(c.maps);
+		snprintf(t, sizeof t, "%s%-16s%8s kB\r\n%-16s%8s kB\n", k, "Rss:", "4", "Pss:", "3");
+		assert_int_equal(parse_str(t, chunk, &c, &e), 0);
+		assert_int_equal(c.n, 1);
+		assert_known(c.maps[0].v.size, KIB(8));
+		assert_known(c.maps[0].v.rss, KIB(4));
+		assert_known(c.maps[0].v.pss, KIB(3));
+		free(c.maps);
+	}
 }
 
 #define N_SMAPS	 (sizeof smaps_cases / sizeof smaps_cases[0])
