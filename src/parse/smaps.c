@@ -316,8 +316,8 @@ void smaps_parser_init(struct smaps_parser *p, mapping_fn fn, void *ctx)
 
 /* Reads, in place, the run of counter lines at `at` that are the kernel's
  * own: the key smaps_order expects next, in exactly 27 bytes and a newline
- * (quick_kib's shape).  Returns where the run stops: the first line that is
- * anything else (a header, VmFlags, a key out of order, other spacing, a
+ * (quick_kib's shape, which has no room for another newline).  Returns
+ * where the run stops: the first line that is anything else (a header, VmFlags, a key out of order, other spacing, a
  * line cut by the end of the chunk), which smaps_line then reads.  What
  * smaps_line would do with each line read here is exactly this, so the
  * result does not depend on which of the two reads a line; it saves the
@@ -329,11 +329,13 @@ static const char *kernel_lines(struct smaps_parser *p, const char *at, const ch
 		if (e->row == VM_FLAGS || at[e->key_len] != ':' ||
 		    !same_bytes(at, e->key, e->key_len))
 			break;
-		if (e->row >= 0) {
-			const struct proc_field *f = &smaps_fields[e->row];
-			if (!quick_kib(at, 27, e->key_len, (opt_u64 *)((char *)&p->cur.v + f->offset)))
-				break;
-		}
+		/* A line not kept must be in the same shape, or the 28 bytes
+		 * could hold a newline, and two lines. */
+		opt_u64 unused;
+		opt_u64 *out = e->row >= 0 ? (opt_u64 *)((char *)&p->cur.v + smaps_fields[e->row].offset)
+					   : &unused;
+		if (!quick_kib(at, 27, e->key_len, out))
+			break;
 		p->line_no++;
 		p->next = p->next + 1 < SMAPS_ORDER ? p->next + 1 : 0;
 		at += 28;
