@@ -14,12 +14,15 @@ import sys
 import tempfile
 import time
 
-from harness import RSS_CHECKED, WRAPPED, Tap, Target, correlate, free_port
+from harness import RSS_CHECKED, WRAPPED, Tap, Target, correlate, free_port, rss_self_check
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 MAX_RSS = 24 << 20
+# Set by main(): whether the peak-RSS measure passed its self-check, and what
+# it said when it did not.
+RSS_MEASURE = (True, "")
 
 
 def expect(t, r, code, name, needle=None, max_seconds=None):
@@ -28,9 +31,33 @@ def expect(t, r, code, name, needle=None, max_seconds=None):
           lines[0].startswith("correlate: ") and
           (needle is None or needle.lower() in r.err.lower()) and
           (max_seconds is None or r.seconds <= max_seconds * (20 if WRAPPED else 1)) and
-          (not RSS_CHECKED or r.maxrss <= MAX_RSS))
+          (not RSS_CHECKED or (RSS_MEASURE[0] and r.maxrss is not None and
+                               r.maxrss <= MAX_RSS)))
+    rss = "not measured" if r.maxrss is None else f"{r.maxrss >> 10} KiB"
+    if RSS_CHECKED and not RSS_MEASURE[0]:
+        rss += f" ({RSS_MEASURE[1]})"
     return t.ok(ok, f"{name}: exit {code}" + (f", says \"{needle}\"" if needle else ""),
-                f"{r}\npeak RSS {r.maxrss >> 10} KiB, {r.seconds:.1f} s")
+                f"{r}\npeak RSS {rss}, {r.seconds:.1f} s")
+
+
+def check_rss_measure(t):
+    """The peak-RSS bound means something only if the measure is the
+    child's own: /bin/true must read under 4 MiB.  And the self-check must
+    catch the wrong measure: pointed back at a child forked from Python, it
+    fails with its message."""
+    global RSS_MEASURE
+    RSS_MEASURE = rss_self_check()
+    t.ok(RSS_MEASURE[0], "peak RSS is the child's own: /bin/true reads under 4 MiB",
+         RSS_MEASURE[1])
+    p = subprocess.run(
+        [sys.executable, "-c",
+         "import harness; ok, msg = harness.rss_self_check(); print(ok); print(msg)"],
+        cwd=HERE, env=dict(os.environ, CORRELATE_PEAKRSS_VIA="python"),
+        capture_output=True, text=True, timeout=60)
+    lines = p.stdout.splitlines()
+    t.ok(p.returncode == 0 and lines[:1] == ["False"] and "not the child's own" in p.stdout,
+         "the self-check fails, with its message, on a child forked from Python",
+         p.stdout + p.stderr)
 
 
 def make_cert(work):
@@ -46,6 +73,7 @@ def make_cert(work):
 def main():
     binary, gotarget, root = sys.argv[1], sys.argv[2], sys.argv[3]
     t = Tap()
+    check_rss_measure(t)
     work = tempfile.mkdtemp(prefix="correlate-errors-")
     cert, key = make_cert(work)
     bodies = os.path.join(root, "fixtures", "healthy", "go1.21-pure")
