@@ -7,12 +7,30 @@
 #include "cli/cli.h"
 #include "config.h"
 
+/* What to try when the place that failed knew no better: every error ends
+ * with a "try:" line (README, "Exit codes"). */
+static const char *fallback_hint(int code)
+{
+	switch (code) {
+	case ERR_USAGE:
+		return "correlate --help lists the options and what each takes";
+	case ERR_PROC:
+		return "check that the pid is the running Go service: ps -o pid,comm,args -p PID";
+	case ERR_ENDPOINT:
+		return "look at what the URL serves: curl -sS URL | head";
+	case ERR_OWNER:
+		return "give the URL this process listens on, or --proxied for a proxy in front of it";
+	default:
+		return "run again; if it fails the same way, report it with the command line";
+	}
+}
+
 static int fail(const struct err *err)
 {
+	int code = err->code ? err->code : ERR_INTERNAL;
 	fprintf(stderr, "correlate: %s\n", err->msg);
-	if (err->hint[0])
-		fprintf(stderr, "correlate: try: %s\n", err->hint);
-	return err->code ? err->code : ERR_INTERNAL;
+	fprintf(stderr, "correlate: try: %s\n", err->hint[0] ? err->hint : fallback_hint(code));
+	return code;
 }
 
 int main(int argc, char **argv)

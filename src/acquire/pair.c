@@ -380,7 +380,11 @@ int pair_load(const char *dir, int keep_rows, struct capture *c, struct err *err
 	struct text t = {0};
 	int rc;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return err_set(err, ERR_USAGE, "--fixture %s: not a folder", dir);
+	{
+		err_set(err, ERR_USAGE, "--fixture %s: not a folder", dir);
+		return err_hint(err, "give the folder a pair was saved in (correlate --save DIR), "
+				     "or one made by hand as docs/fixtures.md says");
+	}
 	c->replay = 1;
 	snprintf(c->source, sizeof c->source, "%s", dir);
 	c->os.env.madvdontneed = c->os.env.disablethp = -1;

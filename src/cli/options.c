@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "config.h"
@@ -160,7 +161,26 @@ static void build_command(int argc, char **argv, char *cmd, size_t cap)
 	}
 }
 
-int options_parse(int argc, char **argv, struct options *o, struct err *err)
+/* libcurl speaks many protocols; an endpoint is HTTP.  A URL that names
+ * another scheme is a usage error, before anything is read. */
+static int check_scheme(const char *url, struct err *err)
+{
+	const char *sep = strstr(url, "://");
+	if (!sep)
+		return 0; /* host:port, host:port/path: http is implied */
+	size_t n = (size_t)(sep - url);
+	if ((n == 4 && strncasecmp(url, "http", 4) == 0) ||
+	    (n == 5 && strncasecmp(url, "https", 5) == 0))
+		return 0;
+	char safe[1024];
+	url_redact(url, safe, sizeof safe);
+	err_set(err, ERR_USAGE, "--url: \"%.200s\": the scheme \"%.*s\" is not http or https",
+		safe, (int)(n > 16 ? 16 : n), url);
+	return err_hint(err, "correlate fetches http:// and https:// URLs, or host:port (http); "
+			     "for a unix socket give --unix-socket PATH with an http:// URL");
+}
+
+static int parse(int argc, char **argv, struct options *o, struct err *err)
 {
 	struct option longs[N_OPTS + 1];
 	for (size_t i = 0; i < N_OPTS; i++)
@@ -178,8 +198,11 @@ int options_parse(int argc, char **argv, struct options *o, struct err *err)
 		switch (c) {
 		case O_PID:
 			if (parse_pid(optarg, &o->pid) != 0)
-				return err_set(err, ERR_USAGE, "--pid: not a process id: \"%s\"",
-					       optarg);
+			{
+				err_set(err, ERR_USAGE, "--pid: not a process id: \"%s\"", optarg);
+				return err_hint(err, "give a number such as 4242: pgrep -f NAME or "
+						     "pidof NAME finds a service's pid");
+			}
 			break;
 		case O_URL:
 			o->url = optarg;
@@ -207,9 +230,12 @@ int options_parse(int argc, char **argv, struct options *o, struct err *err)
 			else if (strcmp(optarg, "markdown") == 0)
 				o->format = OUT_MARKDOWN;
 			else
-				return err_set(
-				    err, ERR_USAGE,
-				    "--format: \"%s\" is not one of text, json, markdown", optarg);
+			{
+				err_set(err, ERR_USAGE,
+					"--format: \"%s\" is not one of text, json, markdown", optarg);
+				return err_hint(err, "--format json (or --json) for tools, --format "
+						     "markdown for a ticket");
+			}
 			break;
 		case O_TIMEOUT: {
 			char *end;
@@ -275,6 +301,8 @@ int options_parse(int argc, char **argv, struct options *o, struct err *err)
 	}
 	if (o->force && !o->save)
 		return err_set(err, ERR_USAGE, "--force only goes with --save");
+	if (o->url && check_scheme(o->url, err) != 0)
+		return err->code;
 	if (!o->pid || !o->url) {
 		err_set(err, ERR_USAGE, "%s",
 			!o->pid && !o->url ? "--pid and --url are required"
@@ -284,4 +312,13 @@ int options_parse(int argc, char **argv, struct options *o, struct err *err)
 				     "correlate --help");
 	}
 	return 0;
+}
+
+int options_parse(int argc, char **argv, struct options *o, struct err *err)
+{
+	int rc = parse(argc, argv, o, err);
+	/* Every error says what to try (README, "Exit codes"). */
+	if (rc && !err->hint[0])
+		err_hint(err, "correlate --help lists the options and what each takes");
+	return rc;
 }

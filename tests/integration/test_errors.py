@@ -27,8 +27,10 @@ RSS_MEASURE = (True, "")
 
 def expect(t, r, code, name, needle=None, max_seconds=None):
     lines = r.err.strip().splitlines()
-    ok = (r.rc == code and r.out == "" and len(lines) >= 1 and
-          lines[0].startswith("correlate: ") and
+    # One line saying what failed, one saying what to try.
+    ok = (r.rc == code and r.out == "" and len(lines) == 2 and
+          lines[0].startswith("correlate: ") and not lines[0].startswith("correlate: try:") and
+          lines[1].startswith("correlate: try: ") and
           (needle is None or needle.lower() in r.err.lower()) and
           (max_seconds is None or r.seconds <= max_seconds * (20 if WRAPPED else 1)) and
           (not RSS_CHECKED or (RSS_MEASURE[0] and r.maxrss is not None and
@@ -87,6 +89,14 @@ def main():
     expect(t, correlate(binary, "--pid", "1", "--url", "x:1", "--timeout", "-3"), 2,
            "bad timeout", "--timeout")
     expect(t, correlate(binary, "--bogus"), 2, "unknown option", "unknown option")
+    expect(t, correlate(binary, "--fixture", "/nonexistent"), 2, "a pair that is not there",
+           "not a folder")
+    # libcurl speaks ftp, file, dict...: an endpoint is http or https.
+    for url in ("ftp://127.0.0.1:9/", "file:///etc/passwd", "dict://127.0.0.1:9/"):
+        r = correlate(binary, "--pid", "1", "--url", url)
+        expect(t, r, 2, f"--url {url}", "is not http or https")
+        t.ok("libcurl" not in r.err and "/metrics" not in r.err,
+             f"--url {url}: no libcurl message, no probe path appended", r)
     r = correlate(binary, "--help")
     t.ok(r.rc == 0 and "Exit codes:" in r.out and "--timeout" in r.out, "--help", r)
 
