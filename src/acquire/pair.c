@@ -427,12 +427,8 @@ int pair_load(const char *dir, int keep_rows, struct capture *c, struct err *err
 		c->os.id.pid = (pid_t)c->os.status.v.tgid.v;
 	if (!c->os.id.comm[0])
 		snprintf(c->os.id.comm, sizeof c->os.id.comm, "%s", c->os.status.name);
-	if (!c->captured_at) {
-		char path[PATH_MAX];
-		path_in(path, sizeof path, dir, exists(dir, "status") ? "status" : "top");
-		if (stat(path, &st) == 0)
-			c->captured_at = (int64_t)st.st_mtime;
-	}
+	/* Without meta.json the time is unknown (captured_at 0): a file's
+	 * mtime says when it was copied or cloned, not when /proc was read. */
 
 	if ((rc = read_opt(dir, "smaps_rollup", &t, err)))
 		return rc;

@@ -254,7 +254,10 @@ int render_json(FILE *out, const struct render_input *in)
 	str(&b, root, "endpoint_format", body_format_name(c->go.format));
 	str(&b, root, "endpoint_tried", c->tried);
 	str(&b, root, "endpoint_owner", c->owner);
-	str(&b, root, "captured_at", when);
+	if (c->captured_at)
+		str(&b, root, "captured_at", when);
+	else /* a pair without meta.json */
+		put(&b, root, "captured_at", cJSON_CreateNull());
 	put(&b, root, "fetch_seconds", cJSON_CreateRaw(fetch));
 	cJSON *cost = obj(&b, root, "probe_cost");
 	put(&b, cost, "fetch_seconds", cJSON_CreateRaw(fetch));

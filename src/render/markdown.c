@@ -51,15 +51,26 @@ int render_markdown(FILE *out, const struct render_input *in)
 	const struct ledger *l = in->l;
 	const struct findings *fs = in->fs;
 	char when[32];
-	fmt_rfc3339(c->captured_at, when, sizeof when);
+	if (c->captured_at)
+		fmt_rfc3339(c->captured_at, when, sizeof when);
+	else
+		snprintf(when, sizeof when, "unknown"); /* a pair without meta.json */
 	size_t warn = 0;
 	for (size_t i = 0; i < fs->n; i++)
 		warn += fs->f[i].severity != SEV_INFO;
 	const char *gv = capture_go_version(c);
 
-	say(&m, "### correlate: pid %d (", (int)c->os.id.pid);
-	cell(&m, c->os.id.comm[0] ? c->os.id.comm : c->os.status.name);
-	say(&m, "): %zu finding%s to look at\n\n", warn, warn == 1 ? "" : "s");
+	const char *comm = c->os.id.comm[0] ? c->os.id.comm : c->os.status.name;
+	if (c->os.id.pid)
+		say(&m, "### correlate: pid %d", (int)c->os.id.pid);
+	else
+		say(&m, "### correlate: pid unknown"); /* a top-only pair */
+	if (comm[0]) {
+		say(&m, " (");
+		cell(&m, comm);
+		say(&m, ")");
+	}
+	say(&m, ": %zu finding%s to look at\n\n", warn, warn == 1 ? "" : "s");
 	say(&m, "| | |\n|---|---|\n");
 	say(&m, "| command | `");
 	cell(&m, c->command[0] ? c->command : "correlate");

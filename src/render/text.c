@@ -215,7 +215,10 @@ int render_text(FILE *out, const struct render_input *in)
 	struct w w = {out, 0};
 	const struct capture *c = in->c;
 	char when[32];
-	fmt_rfc3339(c->captured_at, when, sizeof when);
+	if (c->captured_at)
+		fmt_rfc3339(c->captured_at, when, sizeof when);
+	else
+		snprintf(when, sizeof when, "unknown"); /* a pair without meta.json */
 	const char *gv = capture_go_version(c);
 	const char *comm = c->os.id.comm[0] ? c->os.id.comm : c->os.status.name;
 	if (c->os.id.pid)

@@ -156,6 +156,13 @@ def main():
             r = correlate(binary, "--fixture", hand)
             t.ok(r.rc == 0 and "replayed from" in r.out and "not recorded:" in r.out,
                  "the report says it is a replay, of what and what was not recorded", r)
+            # No meta.json: when it was recorded is unknown, not a file's mtime.
+            rj = correlate(binary, "--fixture", hand, "--json")
+            rm = correlate(binary, "--fixture", hand, "--format", "markdown")
+            t.ok(rj.rc == 0 and rj.json["captured_at"] is None and
+                 "  recorded  unknown;" in r.out and "| recorded | unknown" in rm.out,
+                 "without meta.json: recorded unknown (text, Markdown), captured_at null",
+                 f"{rj.json and rj.json['captured_at']}\n{r.out[:600]}\n{rm.out[:600]}")
 
         # --- only VIRT and RES, as read off top ----------------------------------
         topp = os.path.join(work, "top-table")
