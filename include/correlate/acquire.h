@@ -68,6 +68,13 @@ int acquire_environ(pid_t pid, struct go_env *out, struct text *raw);
  * process is another user's: the usual reason a /proc read is refused. */
 void acquire_note_owner(const struct proc_identity *id, struct err *err);
 
+/* Sets err's hint for a /proc read of id's process (what: the file, e.g.
+ * "/proc/PID/exe") refused with EACCES or EPERM, fitted to the caller: sudo
+ * for an unprivileged user; for root, what really refuses it (no
+ * CAP_SYS_PTRACE, a user namespace, a security module, named from
+ * /proc/self/status, /proc/self/uid_map and /sys/kernel/security/lsm). */
+void acquire_permission_hint(const struct proc_identity *id, const char *what, struct err *err);
+
 /* Reads /proc/PID/<name> whole into *out.  Errors are ERR_PROC and say what
  * to try: a process that is gone, or one whose files need privilege
  * (smaps, smaps_rollup, environ, exe: root or CAP_SYS_PTRACE). */

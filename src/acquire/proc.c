@@ -159,6 +159,117 @@ void acquire_note_owner(const struct proc_identity *id, struct err *err)
 		 id->euid, id->user[0] ? ", " : "", id->user);
 }
 
+/* CapEff of this process, from /proc/self/status; 0 if unreadable. */
+static unsigned long long own_cap_eff(void)
+{
+	char line[256];
+	unsigned long long caps = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps;
+}
+
+/* Whether this process is in a user namespace other than the initial one:
+ * its uid_map is not the identity map of every uid. */
+static int in_user_namespace(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	unsigned long inside, outside, count;
+	return !(sscanf(buf, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 &&
+		 outside == 0 && count == 4294967295UL);
+}
+
+/* The security modules in force, without the ones that never refuse a
+ * /proc read of a process (capability is the CAP_SYS_PTRACE rule itself;
+ * Yama's ptrace_scope restricts PTRACE_MODE_ATTACH only, and /proc reads are
+ * PTRACE_MODE_READ: security/yama/yama_lsm.c, yama_ptrace_access_check). */
+static void active_lsms(char *out, size_t cap)
+{
+	char buf[256] = "";
+	out[0] = '\0';
+	FILE *f = fopen("/sys/kernel/security/lsm", "re");
+	if (!f) {
+		snprintf(out, cap, "?");
+		return;
+	}
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	size_t o = 0;
+	for (char *save = NULL, *t = strtok_r(buf, ",\n", &save); t; t = strtok_r(NULL, ",\n", &save)) {
+		if (!strcmp(t, "capability") || !strcmp(t, "yama") || !strcmp(t, "lockdown"))
+			continue;
+		o += (size_t)snprintf(out + o, o < cap ? cap - o : 0, "%s%s", o ? ", " : "", t);
+		if (o >= cap)
+			break;
+	}
+}
+
+#define CAP_SYS_PTRACE_BIT 19 /* linux/capability.h */
+
+void acquire_permission_hint(const struct proc_identity *id, const char *what, struct err *err)
+{
+	if (!err)
+		return;
+	int has_ptrace = (own_cap_eff() >> CAP_SYS_PTRACE_BIT) & 1;
+	if (geteuid() != 0 && !has_ptrace) {
+		err_hint(err,
+			 "%s of another user's process needs root or CAP_SYS_PTRACE: run correlate "
+			 "with sudo, or as the service's user",
+			 what);
+		return;
+	}
+	/* Root already: sudo would change nothing.  Name what refuses it
+	 * (ptrace_may_access in kernel/ptrace.c: another uid's process, or one
+	 * with capabilities the reader lacks, needs CAP_SYS_PTRACE in the
+	 * target's user namespace; then the LSMs have their say). */
+	if (!has_ptrace) {
+		err_hint(err,
+			 "correlate runs as uid %u without CAP_SYS_PTRACE (CapEff in /proc/self/status), "
+			 "which another user's process needs: add it (docker run --cap-add SYS_PTRACE; "
+			 "securityContext.capabilities.add: [SYS_PTRACE]), or run correlate on the host",
+			 (unsigned)geteuid());
+		return;
+	}
+	if (in_user_namespace()) {
+		err_hint(err,
+			 "correlate runs in a user namespace (/proc/self/uid_map): its root and "
+			 "CAP_SYS_PTRACE count only inside it, and pid %d is outside; run correlate in "
+			 "the host's user namespace",
+			 id ? (int)id->pid : 0);
+		return;
+	}
+	char lsm[160];
+	active_lsms(lsm, sizeof lsm);
+	if (!strcmp(lsm, "?"))
+		err_hint(err,
+			 "correlate has CAP_SYS_PTRACE in the initial user namespace, so a security "
+			 "module refused it; /sys/kernel/security is not mounted to say which "
+			 "(mount -t securityfs none /sys/kernel/security), and its denials are in the "
+			 "kernel log (dmesg)");
+	else if (lsm[0])
+		err_hint(err,
+			 "correlate has CAP_SYS_PTRACE in the initial user namespace, so a security "
+			 "module refused it: active here are %s; its denials are in the kernel log "
+			 "(dmesg, journalctl -k) or the audit log",
+			 lsm);
+	else
+		err_hint(err,
+			 "correlate has CAP_SYS_PTRACE in the initial user namespace and no security "
+			 "module that refuses reads is active: the process may be exiting; run again");
+}
+
 int read_path(const char *path, struct text *out)
 {
 	out->data = NULL;
@@ -184,10 +295,8 @@ static int proc_read_error(pid_t pid, const char *name, const struct proc_identi
 	if (e == EACCES || e == EPERM) {
 		err_set(err, ERR_PROC, "cannot read %s: permission denied", path);
 		acquire_note_owner(id, err);
-		return err_hint(err,
-				"%s of another user's process needs root or CAP_SYS_PTRACE: "
-				"run correlate with sudo, or as the service's user",
-				name);
+		acquire_permission_hint(id, path, err);
+		return err->code;
 	}
 	if (e == ENOMEM)
 		return err_set(err, ERR_INTERNAL, "out of memory reading %s", path);

@@ -29,8 +29,10 @@ static int check_target(struct capture *c, struct err *err)
 	}
 	snprintf(exe, sizeof exe, "/proc/%d/exe", (int)id->pid);
 	if (buildinfo_read_file(exe, &c->os.build, err) != 0) {
-		if (strstr(err->msg, "Permission denied"))
+		if (strstr(err->msg, "Permission denied")) {
 			acquire_note_owner(id, err);
+			acquire_permission_hint(id, exe, err);
+		}
 		return err->code;
 	}
 	if (!c->os.build.found) {

@@ -149,6 +149,23 @@ def main():
              "another user's process without privilege: exit 3, says whose and what to try",
              f"rc={r.returncode} stderr={r.stderr}")
 
+        # Root without CAP_SYS_PTRACE (a container, a hardened host) reading
+        # another user's process: sudo would change nothing, so the advice
+        # names the missing capability.  setpriv drops it from the bounding
+        # set, so the exec'd correlate lacks it.
+        if os.geteuid() == 0:
+            with Target(["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+                         gotarget, "-heap", "1MiB"]) as other:
+                r = correlate("setpriv", "--bounding-set", "-sys_ptrace", "--inh-caps",
+                              "-sys_ptrace", "--", binary, "--pid", str(other.pid),
+                              "--url", other.url)
+                expect(t, r, 3, "root without CAP_SYS_PTRACE: another user's process",
+                       "without CAP_SYS_PTRACE")
+                t.ok("sudo" not in r.err and "--cap-add SYS_PTRACE" in r.err,
+                     "root without CAP_SYS_PTRACE: the advice is the capability, not sudo", r)
+        else:
+            t.ok(False, "root without CAP_SYS_PTRACE: needs root to set up (run the tests as root)")
+
         # The endpoint side: exit 4, with the Go process as a valid pid.
         # The hostile server is not the Go process: --proxied lets the run
         # past the owner check, as for a real proxy.
