@@ -47,7 +47,43 @@ def main():
          (sorted(readme_codes), sorted(codes)))
     t.ok(man_codes == set(codes), "the man page's exit codes are --help's",
          (sorted(man_codes), sorted(codes)))
+    check_install(t, binary)
     t.done()
+
+
+def check_install(t, binary):
+    """meson install --destdir puts correlate in bin/ and its page in
+    share/man/man1/, and man finds the page there."""
+    import os
+    import shutil
+    import tempfile
+    build = os.path.dirname(os.path.abspath(binary))
+    dest = tempfile.mkdtemp(prefix="correlate-install-")
+    try:
+        p = subprocess.run(["meson", "install", "-C", build, "--destdir", dest, "--no-rebuild",
+                            "--quiet"], capture_output=True, text=True)
+        prefix = subprocess.run(["meson", "introspect", build, "--buildoptions"],
+                                capture_output=True, text=True).stdout
+        m = re.search(r'"name": "prefix", "value": "([^"]+)"', prefix)
+        root = dest + (m.group(1) if m else "/usr/local")
+        exe, page = f"{root}/bin/correlate", f"{root}/share/man/man1/correlate.1"
+        t.ok(p.returncode == 0 and os.access(exe, os.X_OK) and os.path.isfile(page),
+             "meson install --destdir: bin/correlate and share/man/man1/correlate.1",
+             p.stdout + p.stderr + "\n" + "\n".join(
+                 os.path.join(d, f) for d, _, fs in os.walk(dest) for f in fs))
+        h = subprocess.run([exe, "--help"], capture_output=True, text=True)
+        t.ok(h.returncode == 0 and "--pid" in h.stdout, "the installed correlate --help", h.stderr)
+        if shutil.which("man") is None:
+            t.ok(False, "man correlate: man-db is missing (scripts/install-deps installs it)")
+        else:
+            env = dict(os.environ, MANPATH=f"{root}/share/man", MANWIDTH="80", MANPAGER="cat",
+                       PAGER="cat")
+            mp = subprocess.run(["man", "correlate"], capture_output=True, text=True, env=env)
+            t.ok(mp.returncode == 0 and "--pid" in mp.stdout.replace("\u2010", "-") and
+                 "EXIT" in mp.stdout.upper(),
+                 "man correlate finds and renders the installed page", mp.stderr[:500])
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
 
 
 if __name__ == "__main__":
