@@ -41,7 +41,13 @@ def memory_cgroup():
                     return 2, d
         except OSError:
             pass
-    return 0, "no memory cgroup this process can use"
+    seen = ", ".join(f"cgroup v{v} at {m}" for v, m in sorted(mounts.items())) or "none"
+    return 0, ("missing: a memory cgroup this process can create children in (mounted: "
+               f"{seen}; v2 needs 'memory' in cgroup.controllers). Provide one: mount the v1 "
+               "controller (mkdir -p /sys/fs/cgroup/memory && mount -t cgroup -o memory "
+               "memory /sys/fs/cgroup/memory), or a cgroup2 with the memory controller "
+               "enabled (echo +memory > /sys/fs/cgroup/cgroup.subtree_control); in a chroot "
+               "or container, bind the host's /sys/fs/cgroup into it")
 
 
 class Cgroup:
