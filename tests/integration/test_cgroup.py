@@ -28,9 +28,9 @@ def memory_cgroup():
             fstype, _, opts = post.split()[:3]
             point = pre.split()[4]
             if fstype == "cgroup2":
-                mounts[2] = point
+                mounts.setdefault(2, point)  # the first: later ones may be binds (a chroot)
             elif fstype == "cgroup" and "memory" in opts.split(","):
-                mounts[1] = point
+                mounts.setdefault(1, point)
     if v1 is not None and 1 in mounts:
         return 1, mounts[1] + v1
     if v2 is not None and 2 in mounts:
