@@ -70,6 +70,10 @@ const char *capture_go_version(const struct capture *c);
 /* That version as major.minor (1.21 -> 121); 0 when unknown. */
 int capture_go_minor(const struct capture *c);
 
+/* major.minor.patch as one number (1.21.13 -> 121013, 1.22 -> 122000); 0
+ * when unknown.  For notes that hold from a point release on. */
+int capture_go_release(const struct capture *c);
+
 /* Frees what the capture owns (the kept mapping rows); NULL is a no-op. */
 void capture_free(struct capture *c);
 

@@ -57,7 +57,17 @@ struct go_memstats {
 	opt_u64 process_rss;	/* prometheus: process_resident_memory_bytes */
 	opt_u64 process_vsize;	/* prometheus: process_virtual_memory_bytes */
 	opt_u64 gomemlimit;	/* prometheus: go_gc_gomemlimit_bytes */
+	opt_u64 gogc_percent;	/* prometheus (client_golang 1.20+): go_gc_gogc_percent, the
+				 * runtime's GOGC; GOGC_OFF when off (GOGC=off, SetGCPercent(-1)) */
+	opt_u64 heap_live;	/* prometheus (client_golang 1.20+): go_gc_heap_live_bytes, the
+				 * heap marked live by the last GC */
+	opt_u64 gomaxprocs;	/* prometheus (client_golang 1.20+): go_sched_gomaxprocs_threads */
 };
+
+/* go_gc_gogc_percent when the GC is off: runtime/metrics /gc/gogc:percent is
+ * uint64(gcPercent), so -1 reads as 2^64-1, which Prometheus' float text
+ * rounds to 1.8446744073709552e+19 (2^64). */
+#define GOGC_OFF UINT64_MAX
 
 enum go_unit { GU_BYTES, GU_COUNT, GU_NS };
 

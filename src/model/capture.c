@@ -12,9 +12,11 @@ const char *capture_go_version(const struct capture *c)
 	return NULL;
 }
 
-int capture_go_minor(const struct capture *c)
+/* "go1.21.13" -> 121 and 13; "go1.22" or "go1.22rc1" -> 122 and 0. */
+static int go_version_parts(const struct capture *c, int *patch)
 {
 	const char *v = capture_go_version(c);
+	*patch = 0;
 	if (!v || strncmp(v, "go", 2) != 0)
 		return 0;
 	char *end;
@@ -24,7 +26,23 @@ int capture_go_minor(const struct capture *c)
 	long minor = strtol(end + 1, &end, 10);
 	if (minor < 0 || minor > 99)
 		return 0;
+	if (*end == '.') {
+		long p = strtol(end + 1, &end, 10);
+		*patch = p >= 0 && p <= 999 ? (int)p : 0;
+	}
 	return (int)(major * 100 + minor);
+}
+
+int capture_go_minor(const struct capture *c)
+{
+	int patch;
+	return go_version_parts(c, &patch);
+}
+
+int capture_go_release(const struct capture *c)
+{
+	int patch, minor = go_version_parts(c, &patch);
+	return minor ? minor * 1000 + patch : 0;
 }
 
 void capture_free(struct capture *c)

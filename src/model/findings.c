@@ -275,17 +275,39 @@ static void huge_pages(const struct capture *c, const struct ledger *l, struct f
 		    "from it",
 		    B(b));
 	}
+	/* Who asks for the huge pages depends on the version (runtime/mem_linux.go):
+	 * up to Go 1.20 sysUsedOS calls sysHugePageOS, MADV_HUGEPAGE on all heap
+	 * memory put in use; Go 1.21.0-1.21.4 also collapsed it (MADV_COLLAPSE);
+	 * from 1.21.5 the heap is left to the host's THP mode, and 1.21.6 added
+	 * GODEBUG=disablethp=1 (MADV_NOHUGEPAGE on the heap). */
+	int rel = capture_go_release(c);
 	put(f->evidence, sizeof f->evidence,
 	    "AnonHugePages in the Go heap arenas %s; arenas' footprint %s against Go's count %s; "
 	    "host THP mode %s; %s%s",
 	    B(heap->anon_huge), B(V(l->split_arena)), B(V(l->split_arena_go)),
 	    c->os.sys.thp[0] ? c->os.sys.thp : "unknown", version_or(c),
-	    minor == 121 ? ": Go 1.21.0-1.21.4 asked for huge pages (MADV_HUGEPAGE, MADV_COLLAPSE; "
-			   "golang/go#63334, #64332)"
-			 : "");
-	put(f->advice, sizeof f->advice,
-	    "a 2 MiB page stays whole while any of it is used: GODEBUG=disablethp=1 (Go 1.21.6+); "
-	    "on the host, THP 'madvise' instead of 'always', or khugepaged/max_ptes_none 0");
+	    minor && minor <= 120
+		? ": up to Go 1.20 the runtime asks for huge pages on all heap it uses "
+		  "(MADV_HUGEPAGE in sysUsedOS), so THP 'madvise' makes them too"
+	    : rel >= 121000 && rel < 121005
+		? ": Go 1.21.0-1.21.4 asked for huge pages (MADV_HUGEPAGE, MADV_COLLAPSE; "
+		  "golang/go#63334, #64332)"
+		: "");
+	if (minor && minor <= 120)
+		put(f->advice, sizeof f->advice,
+		    "a 2 MiB page stays whole while any of it is used, and this Go marks its heap "
+		    "for huge pages itself: THP 'never' on the host, or build with Go 1.21.6+, which "
+		    "does not (and has GODEBUG=disablethp=1)");
+	else if (rel >= 121000 && rel < 121006)
+		put(f->advice, sizeof f->advice,
+		    "a 2 MiB page stays whole while any of it is used: build with Go 1.21.6+, which "
+		    "no longer asks for huge pages and has GODEBUG=disablethp=1; on the host, THP "
+		    "'madvise' instead of 'always'");
+	else
+		put(f->advice, sizeof f->advice,
+		    "a 2 MiB page stays whole while any of it is used: GODEBUG=disablethp=1 (Go "
+		    "1.21.6+); on the host, THP 'madvise' instead of 'always', or "
+		    "khugepaged/max_ptes_none 0");
 }
 
 static void swapped(const struct capture *c, const struct ledger *l, struct findings *fs)
@@ -360,7 +382,11 @@ static uint64_t idle_allowance(const struct capture *c, uint64_t idle, const cha
 {
 	const struct go_memstats *ms = &c->go.ms;
 	uint64_t inuse = V(ms->heap_inuse), alloc = V(ms->heap_alloc);
-	int no_goal = c->os.env.gogc_off || (ms->next_gc.known && ms->next_gc.v >= NO_HEAP_GOAL);
+	/* GOGC=off in the environment, SetGCPercent(-1) in the code (only the
+	 * endpoint's go_gc_gogc_percent shows that), or a heap goal at infinity. */
+	int no_goal = c->os.env.gogc_off ||
+		      (ms->gogc_percent.known && ms->gogc_percent.v == GOGC_OFF) ||
+		      (ms->next_gc.known && ms->next_gc.v >= NO_HEAP_GOAL);
 	opt_u64 limit = c->os.env.gomemlimit_bytes;
 	if (!limit.known && ms->gomemlimit.known && ms->gomemlimit.v < NO_HEAP_GOAL)
 		limit = ms->gomemlimit;
@@ -438,10 +464,26 @@ static void fragmentation(const struct capture *c, const struct ledger *l, struc
 	struct finding *f = add(fs, "fragmentation", sev, b);
 	if (!f)
 		return;
-	put(f->summary, sizeof f->summary,
-	    "%s of the heap's in-use spans is free space (%.0f%% of HeapInuse)", B(b), share * 100);
+	if (b < FRAG.warn_bytes)
+		/* A share of a small heap sounds larger than it is: say the size. */
+		put(f->summary, sizeof f->summary,
+		    "%s of free space inside the heap's in-use spans: a small amount, normal for a "
+		    "heap of %s",
+		    B(b), B(V(ms->heap_inuse)));
+	else
+		put(f->summary, sizeof f->summary,
+		    "%s of the heap's in-use spans is free space (%.0f%% of HeapInuse)", B(b),
+		    share * 100);
 	put(f->evidence, sizeof f->evidence, "HeapInuse %s - HeapAlloc %s; %llu objects",
 	    B(V(ms->heap_inuse)), B(V(ms->heap_alloc)), (unsigned long long)V(ms->heap_objects));
+	/* HeapAlloc holds garbage not yet swept; the live heap the last GC
+	 * marked (client_golang 1.20+) says how much of it is garbage, which
+	 * sweeping turns into more free space in these spans or frees whole. */
+	if (ms->heap_live.known && ms->heap_live.v <= V(ms->heap_alloc))
+		more(f->evidence, sizeof f->evidence,
+		     "; the last GC marked %s live (go_gc_heap_live_bytes), so up to %s of HeapAlloc "
+		     "is garbage or allocated since",
+		     B(ms->heap_live.v), B(V(ms->heap_alloc) - ms->heap_live.v));
 	put(f->advice, sizeof f->advice,
 	    "a few long-lived objects keep mostly empty spans in use: a heap profile "
 	    "(go tool pprof -sample_index=inuse_space) shows who holds them");
@@ -511,11 +553,35 @@ static void os_threads(const struct capture *c, const struct ledger *l, struct f
 		     "; pthread stacks (cgo): %llu mappings, %s reserved, %s resident",
 		     (unsigned long long)c->os.maps.cls[MC_THREAD_STACKS].mappings / 2,
 		     B(c->os.maps.cls[MC_THREAD_STACKS].size), B(pthread));
+	if (c->go.ms.gomaxprocs.known)
+		more(f->evidence, sizeof f->evidence, "; GOMAXPROCS %llu",
+		     (unsigned long long)c->go.ms.gomaxprocs.v);
 	if (c->os.sys.ncpu)
 		more(f->evidence, sizeof f->evidence, "; %d CPUs", c->os.sys.ncpu);
 	put(f->advice, sizeof f->advice,
 	    "threads are made for blocking syscalls and cgo calls, and kept by "
 	    "runtime.LockOSThread without UnlockOSThread: /debug/pprof/threadcreate shows where");
+}
+
+/* The resident part of GCSys that the heap explains: up to Go 1.21 the heap
+ * bitmap lives in GCSys and is written as arenas are used, 2 bits per
+ * pointer-sized word up to Go 1.19 (heapBitsShift, mbitmap.go: 1/32 of the
+ * heap on 64-bit) and 1 bit a word in 1.20-1.21 (1/64); since 1.22 it is in
+ * the spans themselves.  Measured with a 1 GiB heap: GCSys 41.2 MiB with
+ * 33.8 MiB resident on go1.19.8, 20.4 MiB with 16.7 MiB on go1.21.13
+ * (REFERENCE.md §8).  Based on the heap Go holds (HeapSys - HeapReleased);
+ * 0 when the version is unknown or 1.22+. */
+static uint64_t gc_bitmap_resident(const struct capture *c)
+{
+	const struct go_memstats *ms = &c->go.ms;
+	int minor = capture_go_minor(c);
+	if (!minor || minor >= 122 || !ms->heap_sys.known)
+		return 0;
+	uint64_t held = V(ms->heap_sys) - (V(ms->heap_released) < V(ms->heap_sys)
+						? V(ms->heap_released)
+						: V(ms->heap_sys));
+	uint64_t b = held / (minor <= 119 ? 32 : 64);
+	return ms->gc_sys.known && b > ms->gc_sys.v ? ms->gc_sys.v : b;
 }
 
 static void gc_metadata(const struct capture *c, const struct ledger *l, struct findings *fs)
@@ -528,16 +594,31 @@ static void gc_metadata(const struct capture *c, const struct ledger *l, struct 
 	if (!f)
 		return;
 	int minor = capture_go_minor(c);
-	put(f->summary, sizeof f->summary,
-	    "%s of GC metadata (GCSys), in Sys but mostly never touched", B(ms->gc_sys.v));
+	uint64_t bitmap = gc_bitmap_resident(c);
+	if (bitmap)
+		put(f->summary, sizeof f->summary,
+		    "%s of GC metadata (GCSys), about %s of it resident: the heap bitmap, written as "
+		    "the heap is used; the rest mostly never touched",
+		    B(ms->gc_sys.v), B(bitmap));
+	else
+		put(f->summary, sizeof f->summary,
+		    "%s of GC metadata (GCSys), in Sys but mostly never touched", B(ms->gc_sys.v));
 	put(f->evidence, sizeof f->evidence, "GCSys %s beside HeapSys %s; %s", B(ms->gc_sys.v),
 	    B(V(ms->heap_sys)), version_or(c));
-	if (minor && minor <= 121)
+	if (minor && minor <= 119)
 		more(f->evidence, sizeof f->evidence,
-		     ": up to Go 1.21 the heap bitmap (1/32 of the heap) is counted here");
+		     ": up to Go 1.19 GCSys holds the heap bitmap, 2 bits a word (1/32 of the heap "
+		     "in use: %s)",
+		     B(bitmap));
+	else if (minor >= 120 && minor <= 121)
+		more(f->evidence, sizeof f->evidence,
+		     ": in Go 1.20-1.21 GCSys holds the heap bitmap, 1 bit a word (1/64 of the heap "
+		     "in use: %s)",
+		     B(bitmap));
 	else if (minor >= 122)
 		more(f->evidence, sizeof f->evidence,
-		     ": since Go 1.22 the heap bitmap lives in the spans, so GCSys is smaller");
+		     ": since Go 1.22 the heap bitmap lives in the spans (in HeapInuse), so GCSys is "
+		     "small and mostly untouched");
 	put(f->advice, sizeof f->advice, "none needed: it grows with the heap");
 }
 

@@ -67,6 +67,11 @@ const struct go_field go_fields[] = {
      GU_BYTES, OFF(process_vsize)},
     {"gomemlimit_bytes", "GOMEMLIMIT", NULL, 0, NULL, "go_gc_gomemlimit_bytes", 0, GU_BYTES,
      OFF(gomemlimit)},
+    {"gogc_percent", "GOGC", NULL, 0, NULL, "go_gc_gogc_percent", 0, GU_COUNT, OFF(gogc_percent)},
+    {"heap_live_bytes", "heap live at last GC", NULL, 0, NULL, "go_gc_heap_live_bytes", 0,
+     GU_BYTES, OFF(heap_live)},
+    {"gomaxprocs", "GOMAXPROCS", NULL, 0, NULL, "go_sched_gomaxprocs_threads", 0, GU_COUNT,
+     OFF(gomaxprocs)},
 };
 const size_t go_fields_count = sizeof go_fields / sizeof go_fields[0];
 _Static_assert(sizeof go_fields / sizeof go_fields[0] ==

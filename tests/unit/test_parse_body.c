@@ -139,13 +139,17 @@ static void assert_identities(const struct go_memstats *m, const char *what)
 
 /* What a format never gives: these stay unknown, never 0. */
 static const size_t never_pprof[] = {F(pause_total_ns), F(goroutines),	  F(threads),
-				     F(process_rss),	F(process_vsize), F(gomemlimit)};
+				     F(process_rss),	F(process_vsize), F(gomemlimit),
+				     F(gogc_percent),	F(heap_live),	  F(gomaxprocs)};
 static const size_t never_expvar[] = {F(max_rss),     F(goroutines),	F(threads),
-				      F(process_rss), F(process_vsize), F(gomemlimit)};
+				      F(process_rss), F(process_vsize), F(gomemlimit),
+				      F(gogc_percent), F(heap_live),	F(gomaxprocs)};
 /* client_golang 1.14 (Debian 12) has no go_gc_gomemlimit_bytes, NumGC or
- * NumForcedGC metric; go_gc_duration_seconds is a summary, not PauseTotalNs. */
-static const size_t never_prom[] = {F(pause_total_ns), F(num_gc), F(num_forced_gc), F(max_rss),
-				    F(gomemlimit)};
+ * NumForcedGC metric, nor the 1.20+ GOGC, live heap and GOMAXPROCS ones;
+ * go_gc_duration_seconds is a summary, not PauseTotalNs. */
+static const size_t never_prom[] = {F(pause_total_ns), F(num_gc),    F(num_forced_gc),
+				    F(max_rss),	       F(gomemlimit), F(gogc_percent),
+				    F(heap_live),      F(gomaxprocs)};
 
 /* Every field known, except those listed, which are unknown. */
 static void assert_carried(const struct go_memstats *m, const size_t *never, size_t n,
@@ -733,6 +737,34 @@ static void test_mini_bodies(void **state)
 }
 
 /* Prometheus values: floats that are integers, labels, timestamps. */
+/* client_golang 1.20+ metrics: GOGC, the live heap, GOMAXPROCS.  A runtime
+ * SetGCPercent(-1) shows as uint64(-1) through a float, 2^64, which reads as
+ * UINT64_MAX (as NextGC does with GOGC=off): GOGC_OFF. */
+static void test_prom_newer_metrics(void **state)
+{
+	(void)state;
+	struct go_snapshot s;
+	struct err e;
+	char *b = edit(mini_prom, "go_memstats_sys_bytes 7000\n",
+		       "go_memstats_sys_bytes 7000\n"
+		       "# HELP go_gc_gogc_percent Heap size target percentage.\n"
+		       "# TYPE go_gc_gogc_percent gauge\n"
+		       "go_gc_gogc_percent 1.8446744073709552e+19\n"
+		       "go_gc_heap_live_bytes 2.5e+03\n"
+		       "go_sched_gomaxprocs_threads 2\n");
+	assert_int_equal(parse_str(b, 0, &s, &e), 0);
+	assert_known(s.ms.gogc_percent, GOGC_OFF);
+	assert_known(s.ms.heap_live, 2500);
+	assert_known(s.ms.gomaxprocs, 2);
+	free(b);
+	b = edit(mini_prom, "go_memstats_sys_bytes 7000\n",
+		 "go_memstats_sys_bytes 7000\ngo_gc_gogc_percent 100\n");
+	assert_int_equal(parse_str(b, 0, &s, &e), 0);
+	assert_known(s.ms.gogc_percent, 100);
+	assert_false(s.ms.heap_live.known);
+	free(b);
+}
+
 static void test_prom_values(void **state)
 {
 	(void)state;
@@ -1472,6 +1504,7 @@ int main(void)
 	    cmocka_unit_test(test_prom_last_gc_exact),
 	    cmocka_unit_test(test_mini_bodies),
 	    cmocka_unit_test(test_prom_values),
+	    cmocka_unit_test(test_prom_newer_metrics),
 	    cmocka_unit_test(test_crlf),
 	    cmocka_unit_test(test_final_line_without_newline),
 	    cmocka_unit_test(test_leading_blanks),
