@@ -4,7 +4,9 @@
  * not change the answer.
  *
  * Flags (byte 0): bit 7 keeps every row (--mappings); bit 6 names the
- * executable (else the first file mapping is taken as it). */
+ * executable (else the first file mapping is taken as it); bits 4-5 pick
+ * the build info (none, amd64, amd64 -race, 386). */
+#include <stdio.h>
 #include <string.h>
 
 #include "correlate/mappings.h"
@@ -73,6 +75,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = size - at;
 	int keep_rows = (flags & 0x80) != 0;
 	const char *exe = (flags & 0x40) ? EXE : "";
+	/* The layouts the build info selects: unknown, amd64 Go 1.23, a -race
+	 * build, 386. */
+	static struct go_buildinfo builds[4];
+	if (!builds[1].found) {
+		builds[1] = (struct go_buildinfo){.found = 1, .go_version = "go1.23.5",
+						  .goarch = "amd64", .cgo = 1, .race = 0};
+		builds[2] = builds[1];
+		builds[2].race = 1;
+		builds[3] = builds[1];
+		snprintf(builds[3].goarch, sizeof builds[3].goarch, "386");
+	}
+	const struct go_buildinfo *build = (flags & 0x30) ? &builds[(flags >> 4) & 3] : NULL;
 
 	/* Streaming: parser -> classifier, chunk by chunk. */
 	static struct smaps_parser p;
@@ -80,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* classify_smaps leaves its summary untouched when it cannot start. */
 	struct mapping_summary s1 = {0}, s2 = {0};
 	struct err e1 = {0}, e2 = {0};
-	map_classifier_init(&c, &s1, exe, keep_rows);
+	map_classifier_init(&c, &s1, exe, build, keep_rows);
 	smaps_parser_init(&p, map_classifier_mapping_fn, &c);
 	int rc1 = 0;
 	for (size_t off = 0; off < len && !rc1;) {
@@ -98,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   p.mappings, (unsigned long long)s1.mappings);
 
 	/* One shot. */
-	int rc2 = classify_smaps(text, len, exe, keep_rows, &s2, &e2);
+	int rc2 = classify_smaps(text, len, exe, build, keep_rows, &s2, &e2);
 	fuzz_check_err(rc2, &e2);
 
 	FUZZ_CHECK(rc1 == rc2, "chunked: %d (%s); one shot: %d (%s)", rc1, e1.msg, rc2, e2.msg);

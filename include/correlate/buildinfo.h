@@ -19,6 +19,8 @@ struct go_buildinfo {
 	char goos[16];		    /* "build\tGOOS=linux" */
 	char buildmode[24];	    /* "build\t-buildmode=exe"; "" unknown */
 	int cgo;		    /* "build\tCGO_ENABLED=": 1, 0; -1 unknown */
+	int race;		    /* "build\t-race=true": 1; 0 when the build settings
+				     * (Go 1.18+) do not say it; -1 unknown */
 	char default_godebug[1024]; /* "build\tDefaultGODEBUG=..." (Go 1.21+) */
 };
 
@@ -37,7 +39,7 @@ int buildinfo_read(read_at_fn read_at, void *ctx, uint64_t file_size, struct go_
 		   struct err *err);
 
 /* Decodes the module info text ("path\t...\nbuild\tKEY=VALUE\n...") into out
- * (goarch, goos, buildmode, cgo, default_godebug, path).  Pure. */
+ * (goarch, goos, buildmode, cgo, race, default_godebug, path).  Pure. */
 void buildinfo_parse_modinfo(const char *modinfo, size_t len, struct go_buildinfo *out);
 
 /* Acquire-side helper: buildinfo_read on a file path (e.g. /proc/PID/exe)

@@ -67,6 +67,7 @@ struct ledger {
 	opt_u64 split_arena_go;		/* HeapSys - HeapReleased + StackInuse */
 	opt_u64 split_arena_metadata;	/* beyond it, up to GCSys: the GC's work buffers */
 	opt_u64 split_arena_excess;	/* beyond both: released pages held by huge pages */
+	opt_u64 split_arena_uncertain;	/* of the arenas: glibc-arena-shaped, no VmFlags to tell */
 	opt_u64 split_go_other;		/* Go runtime + other anonymous mappings */
 	opt_u64 split_go_other_go;	/* Sys - HeapSys - StackInuse - work buffers: Go's share */
 	opt_u64 split_other_non_go;	/* their footprint beyond Go's share: at least */
@@ -77,6 +78,7 @@ struct ledger {
 	opt_u64 split_libs_data;	/* libraries' .data/.bss */
 	opt_u64 split_files_anon;	/* private copies of mapped file pages */
 	opt_u64 split_main_stack;	/* [stack] */
+	opt_u64 split_race;		/* the -race runtime's shadow: outside MemStats */
 	opt_u64 non_go_anon;		/* glibc + thread stacks + other non-Go: at least */
 	opt_u64 non_go_anon_max;	/* ... at most */
 

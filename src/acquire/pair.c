@@ -358,7 +358,7 @@ static int load_smaps(const char *dir, int keep_rows, struct capture *c, struct 
 	struct smaps_feed *f = malloc(sizeof *f);
 	if (!f)
 		return err_set(err, ERR_INTERNAL, "out of memory");
-	map_classifier_init(&f->classifier, &c->os.maps, c->os.id.exe, keep_rows);
+	map_classifier_init(&f->classifier, &c->os.maps, c->os.id.exe, &c->os.build, keep_rows);
 	smaps_parser_init(&f->parser, map_classifier_mapping_fn, &f->classifier);
 	int rc = acquire_file_stream(path, feed_smaps, f, err);
 	if (!rc)

@@ -63,7 +63,7 @@ static int feed_smaps(void *ctx, const char *buf, size_t len, struct err *err)
 static int read_smaps(struct capture *c, int keep_rows, struct pair_writer *save, struct err *err)
 {
 	static struct smaps_stream s;
-	map_classifier_init(&s.classifier, &c->os.maps, c->os.id.exe, keep_rows);
+	map_classifier_init(&s.classifier, &c->os.maps, c->os.id.exe, &c->os.build, keep_rows);
 	smaps_parser_init(&s.parser, map_classifier_mapping_fn, &s.classifier);
 	s.save = save;
 	int rc = acquire_proc_stream(c->os.id.pid, "smaps", &c->os.id, feed_smaps, &s, err);

@@ -70,6 +70,7 @@ const char *const finding_ids[] = {
     "goroutine_stacks", "os_threads",
     "gc_metadata",	"reserved_address_space",
     "near_limit",	"memstats_inconsistent",
+    "race_detector",
 };
 const size_t finding_ids_count = sizeof finding_ids / sizeof finding_ids[0];
 
@@ -742,6 +743,45 @@ static void inconsistent(const struct capture *c, const struct ledger *l, struct
 	    "fetch the endpoint again; the runtime's own figures always add up to the byte");
 }
 
+/* A -race binary: the race runtime (ThreadSanitizer) shadows every byte of
+ * the heap and keeps metadata for it, in mappings of its own outside
+ * MemStats (docs/model.md, "The per-mapping view").  Not C memory; the
+ * cost is the build's, so any amount warns. */
+static void race_detector(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	const struct class_total *r = &c->os.maps.cls[MC_RACE];
+	if (c->os.build.race != 1 && !(l->have_split && r->mappings))
+		return;
+	uint64_t b = l->have_split ? V(l->split_race) : 0;
+	struct finding *f = add(fs, "race_detector", SEV_WARNING, b);
+	if (!f)
+		return;
+	if (l->have_split)
+		put(f->summary, sizeof f->summary,
+		    "built with -race: the race detector's shadow memory holds %s, outside Go's "
+		    "accounting",
+		    B(b));
+	else
+		put(f->summary, sizeof f->summary,
+		    "built with -race: the race detector's shadow memory is outside Go's accounting "
+		    "(smaps not read, so not measured)");
+	put(f->evidence, sizeof f->evidence, "build info: -race=true (%s)", version_or(c));
+	if (l->have_split) {
+		const struct class_total *h = &c->os.maps.cls[MC_GO_HEAP];
+		more(f->evidence, sizeof f->evidence,
+		     "; %llu shadow and metadata mappings (0x200000000000-0x400000000000): %s "
+		     "mapped, %s resident; beside Go heap arenas of %s resident",
+		     (unsigned long long)r->mappings, B(r->size), B(r->rss), B(h->rss));
+		if (h->rss)
+			more(f->evidence, sizeof f->evidence, " (%.1fx)",
+			     (double)r->rss / (double)h->rss);
+	}
+	put(f->advice, sizeof f->advice,
+	    "a -race binary costs several times the memory and 2-20x the CPU (the race "
+	    "detector's documentation): build production binaries without -race "
+	    "(`go version -m BINARY` shows -race=true)");
+}
+
 static int by_bytes_desc(const void *a, const void *b)
 {
 	const struct finding *x = a, *y = b;
@@ -759,6 +799,7 @@ void findings_compute(const struct capture *c, const struct ledger *l, struct fi
 	    non_go_anon,   lazy_free, huge_pages,    swapped,	       file_mappings,
 	    shared_memory, idle_heap, fragmentation, goroutine_stacks, os_threads,
 	    gc_metadata,   reserved,  near_limit,    inconsistent,
+	    race_detector,
 	};
 	memset(out, 0, sizeof *out);
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)

@@ -85,6 +85,8 @@ const struct ledger_row ledger_rows[] = {
 	"beyond it, paid from GCSys: the GC's work buffers live in the arenas"),
     ROW("split", "go_heap_excess_bytes", "beyond Go's count", 1, split_arena_excess, 0,
 	"released pages that huge pages keep resident"),
+    ROW("split", "go_heap_uncertain_bytes", "could be glibc arenas", 1, split_arena_uncertain, 0,
+	"shaped like one, no VmFlags to tell: counted in the high end below"),
     ROW("split", "go_other_bytes", "Go runtime + other anonymous", 0, split_go_other, 0,
 	"Go metadata outside the arenas and C mmaps share these mappings"),
     ROW("split", "go_other_accounted_bytes", "Go's share, at most", 1, split_go_other_go, 0,
@@ -104,6 +106,8 @@ const struct ledger_row ledger_rows[] = {
     ROW("split", "files_private_bytes", "private file copies", 0, split_files_anon, 0,
 	"written pages of privately mapped files"),
     ROW("split", "main_stack_bytes", "main stack", 0, split_main_stack, 0, "[stack]"),
+    ROW("split", "race_detector_bytes", "race detector", 0, split_race, 0,
+	"the -race runtime's shadow memory: outside MemStats"),
     ROW("split", "non_go_anon_bytes", "non-Go anonymous, at least", 0, non_go_anon, 0,
 	"glibc + thread stacks + other anonymous beyond Go's share"),
     ROW("split", "non_go_anon_max_bytes", "non-Go anonymous, at most", 0, non_go_anon_max, 0,
@@ -179,9 +183,14 @@ static void split(const struct capture *c, struct ledger *l)
 	l->split_libs_data = fp(m, MC_LIBS);
 	l->split_files_anon = fp(m, MC_FILES);
 	l->split_main_stack = fp(m, MC_MAIN_STACK);
+	l->split_race = fp(m, MC_RACE);
+	/* Arenas that could be glibc's (no VmFlags): Go's at the low end, not
+	 * Go's at the high end (docs/model.md, "The per-mapping view"). */
+	l->split_arena_uncertain = opt_some(class_anon_footprint(&m->heap_uncertain));
 	opt_u64 c_side = opt_add(l->split_glibc, l->split_thread_stacks);
 	l->non_go_anon = opt_add(c_side, l->split_other_non_go);
-	l->non_go_anon_max = opt_add(c_side, l->split_other_non_go_max);
+	l->non_go_anon_max = opt_add(opt_add(c_side, l->split_other_non_go_max),
+				     l->split_arena_uncertain);
 
 	l->go_resident =
 	    opt_add(opt_add(opt_min(l->split_arena, l->split_arena_go), l->split_arena_metadata),

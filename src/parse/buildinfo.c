@@ -449,7 +449,7 @@ static void copy_str(char *dst, size_t cap, const char *src, size_t len)
 
 /* --- module info ---------------------------------------------------------- */
 
-enum setting_kind { SET_STR, SET_CGO };
+enum setting_kind { SET_STR, SET_CGO, SET_RACE };
 
 /* The "build\tKEY=VALUE" lines kept: one row per field. */
 static const struct setting {
@@ -464,6 +464,7 @@ static const struct setting {
 	}
     STR("-buildmode", buildmode),	    STR("GOARCH", goarch),	    STR("GOOS", goos),
     STR("DefaultGODEBUG", default_godebug), {"CGO_ENABLED", SET_CGO, 0, 0},
+    {"-race", SET_RACE, 0, 0},
 #undef STR
 };
 
@@ -520,6 +521,10 @@ static void build_setting(struct go_buildinfo *out, const char *kv, size_t len)
 	const char *eq = memchr(kv, '=', len);
 	if (!eq)
 		return;
+	/* cmd/go writes -race=true only when set (load.setBuildInfo): once the
+	 * settings are there, its absence means false. */
+	if (out->race < 0)
+		out->race = 0;
 	size_t klen = (size_t)(eq - kv);
 	const char *val = eq + 1;
 	size_t vlen = len - klen - 1;
@@ -536,6 +541,8 @@ static void build_setting(struct go_buildinfo *out, const char *kv, size_t len)
 		}
 		if (s->kind == SET_CGO)
 			out->cgo = strcmp(v, "1") == 0 ? 1 : strcmp(v, "0") == 0 ? 0 : -1;
+		else if (s->kind == SET_RACE)
+			out->race = strcmp(v, "true") == 0 ? 1 : strcmp(v, "false") == 0 ? 0 : -1;
 		else
 			copy_str((char *)out + s->offset, s->size, v, strlen(v));
 		return;
@@ -564,6 +571,7 @@ static void modinfo_reset(struct go_buildinfo *out)
 	out->buildmode[0] = '\0';
 	out->default_godebug[0] = '\0';
 	out->cgo = -1;
+	out->race = -1;
 }
 
 /* Unlike runtime/debug.ParseBuildInfo, a malformed line is skipped rather
@@ -674,6 +682,7 @@ static void bi_clear(struct go_buildinfo *out)
 {
 	memset(out, 0, sizeof *out);
 	out->cgo = -1;
+	out->race = -1;
 }
 
 int buildinfo_read(read_at_fn read_at, void *ctx, uint64_t file_size, struct go_buildinfo *out,

@@ -97,6 +97,7 @@ int parse_meta(const char *buf, size_t len, struct capture *out, struct err *err
 		struct go_buildinfo *bi = &out->os.build;
 		bi->found = 1;
 		bi->cgo = -1;
+		bi->race = -1;
 		get_str(b, "go_version", bi->go_version, sizeof bi->go_version);
 		get_str(b, "path", bi->path, sizeof bi->path);
 		get_str(b, "goarch", bi->goarch, sizeof bi->goarch);
@@ -106,6 +107,9 @@ int parse_meta(const char *buf, size_t len, struct capture *out, struct err *err
 		const cJSON *cgo = member(b, "cgo");
 		if (cJSON_IsBool(cgo))
 			bi->cgo = cJSON_IsTrue(cgo);
+		const cJSON *race = member(b, "race");
+		if (cJSON_IsBool(race))
+			bi->race = cJSON_IsTrue(race);
 	}
 	const cJSON *sys = member(root, "system");
 	if (cJSON_IsObject(sys)) {

@@ -110,6 +110,7 @@ static void process_section(struct jb *b, cJSON *root, const struct capture *c)
 		str(b, bo, "goos", bi->goos);
 		str(b, bo, "buildmode", bi->buildmode);
 		boolean(b, bo, "cgo", bi->cgo);
+		boolean(b, bo, "race", bi->race);
 		str(b, bo, "default_godebug", bi->default_godebug);
 	}
 	cJSON *e = obj(b, o, "env");

@@ -81,6 +81,8 @@ char *meta_json(const struct capture *c)
 		      str(bo, "buildmode", b->buildmode) ||
 		      !cJSON_AddItemToObject(
 			  bo, "cgo", b->cgo < 0 ? cJSON_CreateNull() : cJSON_CreateBool(b->cgo)) ||
+		      !cJSON_AddItemToObject(
+			  bo, "race", b->race < 0 ? cJSON_CreateNull() : cJSON_CreateBool(b->race)) ||
 		      str(bo, "default_godebug", b->default_godebug);
 	} else if (!bad) {
 		bad = !cJSON_AddNullToObject(root, "build");

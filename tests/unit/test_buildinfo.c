@@ -938,6 +938,34 @@ static void test_parse_modinfo_edges(void **state)
 	assert_string_equal(bi.goarch, "386");
 }
 
+/* -race: cmd/go writes "build\t-race=true" only for a -race build, so with
+ * the build settings there and no such line it is false; without any build
+ * line (Go 1.13-1.17's module info) it is unknown. */
+static void test_parse_modinfo_race(void **state)
+{
+	(void)state;
+	struct go_buildinfo bi;
+	static const char race[] = "path\tmemsvc\nbuild\t-compiler=gc\nbuild\t-race=true\n"
+				   "build\tCGO_ENABLED=1\nbuild\tGOARCH=amd64\n";
+	buildinfo_parse_modinfo(race, strlen(race), &bi);
+	assert_int_equal(bi.race, 1);
+	assert_int_equal(bi.cgo, 1);
+	static const char plain[] = "path\tmemsvc\nbuild\t-compiler=gc\nbuild\tCGO_ENABLED=0\n";
+	buildinfo_parse_modinfo(plain, strlen(plain), &bi);
+	assert_int_equal(bi.race, 0);
+	static const char no_build[] = "path\tmemsvc\nmod\tmemsvc\t(devel)\t\n";
+	buildinfo_parse_modinfo(no_build, strlen(no_build), &bi);
+	assert_int_equal(bi.race, -1);
+	static const char other[] = "build\t-race=yes\n";
+	buildinfo_parse_modinfo(other, strlen(other), &bi);
+	assert_int_equal(bi.race, -1);
+	static const char off[] = "build\t-race=false\n";
+	buildinfo_parse_modinfo(off, strlen(off), &bi);
+	assert_int_equal(bi.race, 0);
+	buildinfo_parse_modinfo("", 0, &bi);
+	assert_int_equal(bi.race, -1);
+}
+
 /* A version longer than the field is cut, not refused. */
 static void test_long_version(void **state)
 {
@@ -1015,6 +1043,7 @@ int main(void)
 	    cmocka_unit_test(test_big_modinfo),
 	    cmocka_unit_test(test_parse_modinfo),
 	    cmocka_unit_test(test_parse_modinfo_edges),
+	    cmocka_unit_test(test_parse_modinfo_race),
 	    cmocka_unit_test(test_long_version),
 	    cmocka_unit_test(test_read_file),
 	};

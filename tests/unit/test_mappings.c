@@ -32,6 +32,7 @@ struct vma {
 	enum map_class want;
 	uint64_t rss, swap, lazy_free, anon_huge; /* KiB */
 	int no_inode;				  /* a path with inode 0 */
+	const char *flags; /* VmFlags; NULL: what the kernel shows for the perms; "": none */
 };
 
 /* Designated, so the counters default to 0 without -Wmissing-field-initializers. */
@@ -39,7 +40,27 @@ struct vma {
 	{                                                                            \
 		.start = (s), .end = (e), .perms = (p), .path = (path_), .want = (w) \
 	}
+/* The same with VmFlags given: G for glibc's MAP_NORESERVE arenas. */
+#define VF(s, e, p, path_, w, f)                                                                 \
+	{                                                                                        \
+		.start = (s), .end = (e), .perms = (p), .path = (path_), .want = (w), .flags = (f) \
+	}
+#define G(s, e, p, w) VF(s, e, p, "", w, (p)[0] == 'r' ? "rd wr mr mw me nr" : "mr mw me nr")
+/* No VmFlags line at all (kernels before 3.8, hand-made files). */
+#define NOFLAGS(s, e, p, w) VF(s, e, p, "", w, "")
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What the kernel prints for a private mapping of these permissions. */
+static const char *flags_of(const struct vma *v)
+{
+	if (v->flags)
+		return v->flags;
+	if (strcmp(v->perms, "---p") == 0)
+		return "mr mw me";
+	if (v->perms[1] == 'w')
+		return "rd wr mr mw me ac";
+	return "rd mr mw me";
+}
 
 struct text {
 	char *p;
@@ -95,12 +116,13 @@ static char *smaps_text(const struct vma *v, size_t n, size_t *len)
 		       "Anonymous:      %8llu kB\n"
 		       "LazyFree:       %8llu kB\n"
 		       "AnonHugePages:  %8llu kB\n"
-		       "Swap:           %8llu kB\n"
-		       "VmFlags: rd wr mr mw me ac \n",
+		       "Swap:           %8llu kB\n",
 		       (unsigned long long)((v[i].end - v[i].start) / KiB),
 		       (unsigned long long)v[i].rss, (unsigned long long)anon_of(&v[i]),
 		       (unsigned long long)anon_of(&v[i]), (unsigned long long)v[i].lazy_free,
 		       (unsigned long long)v[i].anon_huge, (unsigned long long)v[i].swap);
+		if (flags_of(&v[i])[0])
+			append(&t, "VmFlags: %s \n", flags_of(&v[i]));
 	}
 	*len = t.len;
 	return t.p;
@@ -123,6 +145,7 @@ static void to_mapping(const struct vma *v, size_t i, struct mapping *m)
 	m->v.lazy_free = opt_some(v->lazy_free * KiB);
 	m->v.anon_huge_pages = opt_some(v->anon_huge * KiB);
 	m->v.swap = opt_some(v->swap * KiB);
+	snprintf(m->vm_flags, sizeof m->vm_flags, "%s", flags_of(v));
 }
 
 static void assert_rows_are(const struct mapping_summary *s, const struct vma *v, size_t n,
@@ -161,15 +184,17 @@ static void assert_rows_are(const struct mapping_summary *s, const struct vma *v
 }
 
 /* Classifies v both ways, one-shot from text and pushed mapping by mapping,
- * and checks every class.  Leaves the one-shot summary in *out when out is
- * not NULL (the caller frees it). */
-static void check_exe(const struct vma *v, size_t n, const char *exe, struct mapping_summary *out)
+ * as a process built as *build says (NULL: unknown), and checks every
+ * class.  Leaves the one-shot summary in *out when out is not NULL (the
+ * caller frees it). */
+static void check_build(const struct vma *v, size_t n, const char *exe,
+			const struct go_buildinfo *build, struct mapping_summary *out)
 {
 	struct mapping_summary s;
 	struct err e = {0};
 	size_t len;
 	char *text = smaps_text(v, n, &len);
-	assert_int_equal(classify_smaps(text, len, exe, 1, &s, &e), 0);
+	assert_int_equal(classify_smaps(text, len, exe, build, 1, &s, &e), 0);
 	assert_int_equal(s.have, 1);
 	assert_rows_are(&s, v, n, "classify_smaps");
 	free(text);
@@ -177,19 +202,25 @@ static void check_exe(const struct vma *v, size_t n, const char *exe, struct map
 	struct mapping_summary s2;
 	struct map_classifier c;
 	struct mapping m;
-	map_classifier_init(&c, &s2, exe, 1);
+	map_classifier_init(&c, &s2, exe, build, 1);
 	for (size_t i = 0; i < n; i++) {
 		to_mapping(&v[i], i, &m);
 		assert_int_equal(map_classifier_push(&c, &m, &e), 0);
 	}
 	assert_int_equal(map_classifier_finish(&c, &e), 0);
 	assert_rows_are(&s2, v, n, "map_classifier_push");
+	assert_memory_equal(&s2.heap_uncertain, &s.heap_uncertain, sizeof s.heap_uncertain);
 	mapping_summary_free(&s2);
 
 	if (out)
 		*out = s;
 	else
 		mapping_summary_free(&s);
+}
+
+static void check_exe(const struct vma *v, size_t n, const char *exe, struct mapping_summary *out)
+{
+	check_build(v, n, exe, NULL, out);
 }
 
 static void check(const struct vma *v, size_t n)
@@ -390,37 +421,235 @@ static void test_exe_unknown(void **state)
 	check_exe(z, N(z), "", NULL);
 }
 
-/* ---- the Go heap arena range ------------------------------------------------ */
+/* ---- the Go heap, by its shape --------------------------------------------- */
 
-static void test_go_arena_bounds(void **state)
+#define A64(i) (UINT64_C(0x7e0000000000) + (uint64_t)(i)*64 * MiB) /* 64 MiB-aligned */
+
+/* Build infos the layouts below are read with (the fields the classifier
+ * uses: version, GOARCH, -race). */
+static const struct go_buildinfo go123 = {
+    .found = 1, .go_version = "go1.23.5", .goarch = "amd64", .cgo = 1, .race = 0};
+static const struct go_buildinfo go126 = {
+    .found = 1, .go_version = "go1.26.10", .goarch = "amd64", .cgo = 1, .race = 0};
+static const struct go_buildinfo go123_race = {
+    .found = 1, .go_version = "go1.23.5", .goarch = "amd64", .cgo = 1, .race = 1};
+static const struct go_buildinfo go123_386 = {
+    .found = 1, .go_version = "go1.23.5", .goarch = "386", .cgo = 0, .race = 0};
+static const struct go_buildinfo go123_arm64 = {
+    .found = 1, .go_version = "go1.23.5", .goarch = "arm64", .cgo = 1, .race = 0};
+
+/* The old rule took anything anonymous in [0xc000000000, 0x10000000000) and
+ * nothing else: the shape decides now.  Rw from an arena boundary, ---p up
+ * to one, no MAP_NORESERVE. */
+static void test_go_heap_shape(void **state)
 {
 	(void)state;
 	static const struct vma v[] = {
 	    V(0x00bfffff0000, 0x00bffffff000, "rw-p", "", MC_OTHER_ANON),
 	    V(0x00c000000000, 0x00c004000000, "rw-p", "", MC_GO_HEAP),
 	    V(0x00c004000000, 0x00c008000000, "---p", "", MC_GO_HEAP),
-	    /* a small ---p below an rw in the range is heap, not a thread guard */
-	    V(0x00c010000000, 0x00c010001000, "---p", "", MC_GO_HEAP),
-	    V(0x00c010001000, 0x00c010801000, "rw-p", "", MC_GO_HEAP),
+	    /* a pthread stack mapped in the old range is a stack: not arena-shaped */
+	    V(0x00c010000000, 0x00c010001000, "---p", "", MC_THREAD_STACKS),
+	    V(0x00c010001000, 0x00c010801000, "rw-p", "", MC_THREAD_STACKS),
 	    /* a file mapped in the range is a file */
 	    V(0x00c020000000, 0x00c020001000, "r--p", "/var/lib/app/data.db", MC_FILES),
-	    /* ends exactly at 0x010000000000: inside */
-	    V(0x00fff8000000, 0x010000000000, "rw-p", "", MC_GO_HEAP),
-	    /* starts there: outside */
-	    V(0x010000000000, 0x010000100000, "rw-p", "", MC_OTHER_ANON),
+	    /* one arena, all rw, ending at 0x010000000000 */
+	    V(0x00fffc000000, 0x010000000000, "rw-p", "", MC_GO_HEAP),
+	    /* starting on a boundary but ending off one: not an arena */
+	    V(0x010004000000, 0x010004100000, "rw-p", "", MC_OTHER_ANON),
 	    V(0x7fc512345000, 0x7fc512545000, "rw-p", "", MC_OTHER_ANON),
+	    /* only ---p: a reservation, not heap */
+	    V(0x7fc600000000, 0x7fc604000000, "---p", "", MC_GO_RUNTIME),
+	    /* rw, ---p, rw: the rw after the tail starts a run of its own */
+	    V(0x7fc700000000, 0x7fc702000000, "rw-p", "", MC_GO_HEAP),
+	    V(0x7fc702000000, 0x7fc704000000, "---p", "", MC_GO_HEAP),
+	    V(0x7fc704000000, 0x7fc704100000, "rw-p", "", MC_OTHER_ANON),
+	    /* rwx, or shared: never the heap */
+	    V(0x7fc800000000, 0x7fc804000000, "rwxp", "", MC_OTHER_ANON),
 	};
 	check(v, N(v));
-	/* one crossing the upper bound is not the heap */
-	static const struct vma x[] = {
-	    V(0x00fffe000000, 0x010002000000, "rw-p", "", MC_OTHER_ANON),
+	/* The rw part split by VmFlags (Go <= 1.20 asks for huge pages on
+	 * fresh heap, "hg"): still one run. */
+	static const struct vma hg[] = {
+	    VF(0xc000000000, 0xc001000000, "rw-p", "", MC_GO_HEAP, "rd wr mr mw me ac hg"),
+	    VF(0xc001000000, 0xc002000000, "rw-p", "", MC_GO_HEAP, "rd wr mr mw me ac"),
+	    VF(0xc002000000, 0xc003000000, "rw-p", "", MC_GO_HEAP, "rd wr mr mw me ac hg"),
+	    V(0xc003000000, 0xc004000000, "---p", "", MC_GO_HEAP),
 	};
-	check(x, N(x));
-	/* one crossing the lower bound is not either */
-	static const struct vma y[] = {
-	    V(0x00bfffff0000, 0x00c000010000, "rw-p", "", MC_OTHER_ANON),
+	check_build(hg, N(hg), "/opt/app/server", &go123, NULL);
+}
+
+/* A heap over 256 GiB: the arenas merge into one rw mapping that runs past
+ * 0x10000000000, which the old rule rejected whole. */
+static void test_go_heap_over_256g(void **state)
+{
+	(void)state;
+	static const struct vma v[] = {
+	    V(0xc000000000, 0xc000000000 + 300 * GiB, "rw-p", "", MC_GO_HEAP),
+	    V(0xc000000000 + 300 * GiB, 0xc000000000 + 300 * GiB + 64 * MiB, "---p", "",
+	      MC_GO_HEAP),
 	};
-	check(y, N(y));
+	check_build(v, N(v), "/opt/app/server", &go123, NULL);
+	/* and the same, found without any build info */
+	check(v, N(v));
+}
+
+/* Go 1.26+: the hints are random, and the first arena's rw part starts a
+ * random number of 4 MiB chunks in (mheap.go, grow: randomizeHeapBase).
+ * Measured bases: 0x39c80000000, 0x11632bc00000 (REFERENCE.md §5). */
+static void test_go_heap_random_base(void **state)
+{
+	(void)state;
+	static const struct vma v[] = {
+	    /* no offset: rw from the arena's start */
+	    V(0x39c80000000, 0x39c88400000, "rw-p", "", MC_GO_HEAP),
+	    V(0x39c88400000, 0x39c8c000000, "---p", "", MC_GO_HEAP),
+	    /* 60 MiB in: a ---p head, rw, the ---p tail */
+	    V(0x116328000000, 0x11632bc00000, "---p", "", MC_GO_HEAP),
+	    V(0x11632bc00000, 0x116334400000, "rw-p", "", MC_GO_HEAP),
+	    V(0x116334400000, 0x116338000000, "---p", "", MC_GO_HEAP),
+	    /* a head that is not whole 4 MiB chunks: not the runtime's */
+	    V(0x200000000000, 0x200000001000, "---p", "", MC_THREAD_STACKS),
+	    V(0x200000001000, 0x200004000000, "rw-p", "", MC_THREAD_STACKS),
+	    /* a head of a whole arena or more: not either */
+	    V(0x210000000000, 0x210004000000, "---p", "", MC_GO_RUNTIME),
+	    V(0x210004000000, 0x210008000000, "rw-p", "", MC_GO_RUNTIME),
+	};
+	check_build(v, N(v), "/opt/app/server", &go126, NULL);
+}
+
+/* The first hint taken: something mapped 0xc000000000 before the runtime
+ * started (a cgo constructor, a preloaded library), so the heap went to the
+ * next hint, 0x1c000000000 (malloc.go: sysAlloc discards a hint it cannot
+ * have).  The old rule took the C mapping for heap and the heap for other
+ * memory. */
+static void test_go_heap_hint_taken(void **state)
+{
+	(void)state;
+	static const struct vma v[] = {
+	    V(0x00c000000000, 0x00c000100000, "rw-p", "", MC_OTHER_ANON),
+	    V(0x01c000000000, 0x01c008400000, "rw-p", "", MC_GO_HEAP),
+	    V(0x01c008400000, 0x01c00c000000, "---p", "", MC_GO_HEAP),
+	};
+	check_build(v, N(v), "/opt/app/server", &go123, NULL);
+}
+
+/* GOARCH=386: 4 MiB arenas, the heap right after the binary and its brk
+ * (malloc.go: the 32-bit branch of mallocinit reserves 512 MiB there), and
+ * glibc's 32-bit arenas of 1 MiB.  Measured: memsvc -heap 128MiB, go1.23.5. */
+static void test_go_heap_386(void **state)
+{
+	(void)state;
+	static const struct vma v[] = {
+	    V(0x08048000, 0x084dc000, "r-xp", "/opt/app/server", MC_EXE),
+	    V(0x08910000, 0x0894f000, "rw-p", "/opt/app/server", MC_EXE),
+	    V(0x0894f000, 0x0896d000, "rw-p", "", MC_EXE),
+	    V(0x0a800000, 0x12c00000, "rw-p", "", MC_GO_HEAP),
+	    V(0x12c00000, 0x2ac00000, "---p", "", MC_GO_HEAP),
+	    G(0xf7400000, 0xf7421000, "rw-p", MC_GLIBC_MALLOC),
+	    G(0xf7421000, 0xf7500000, "---p", MC_GLIBC_MALLOC),
+	    V(0xf7b0e000, 0xf7cbe000, "rw-p", "", MC_OTHER_ANON),
+	    V(0xf7cf2000, 0xf7f11000, "---p", "", MC_GO_RUNTIME),
+	};
+	check_build(v, N(v), "/opt/app/server", &go123_386, NULL);
+}
+
+/* linux/arm64: the hints start at 0x4000000000 (malloc.go: i<<40 |
+ * 0x0040<<32), outside the old amd64 range. */
+static void test_go_heap_arm64(void **state)
+{
+	(void)state;
+	static const struct vma v[] = {
+	    V(0x4000000000, 0x4008400000, "rw-p", "", MC_GO_HEAP),
+	    V(0x4008400000, 0x400c000000, "---p", "", MC_GO_HEAP),
+	    G(0xffff80000000, 0xffff80021000, "rw-p", MC_GLIBC_MALLOC),
+	    G(0xffff80021000, 0xffff84000000, "---p", MC_GLIBC_MALLOC),
+	};
+	check_build(v, N(v), "/opt/app/server", &go123_arm64, NULL);
+}
+
+/* A small Go heap at a 64 MiB-aligned address has the very shape of a glibc
+ * thread arena (rw head, ---p tail, 64 MiB): the old rule called a healthy
+ * 33 MiB heap "glibc malloc".  glibc maps its arenas MAP_NORESERVE
+ * (VmFlags "nr"), Go never does. */
+static void test_small_heap_vs_glibc_arena(void **state)
+{
+	(void)state;
+	struct mapping_summary s;
+	static const struct vma v[] = {
+	    {.start = A64(0), .end = A64(0) + 36 * MiB, .perms = "rw-p", .path = "",
+	     .want = MC_GO_HEAP, .rss = 33 * 1024},
+	    V(A64(0) + 36 * MiB, A64(1), "---p", "", MC_GO_HEAP),
+	    {.start = A64(2), .end = A64(2) + 36 * MiB, .perms = "rw-p", .path = "",
+	     .want = MC_GLIBC_MALLOC, .rss = 1024, .flags = "rd wr mr mw me nr"},
+	    G(A64(2) + 36 * MiB, A64(3), "---p", MC_GLIBC_MALLOC),
+	};
+	check_build(v, N(v), "/opt/app/server", &go126, &s);
+	assert_int_equal(s.heap_uncertain.mappings, 0);
+	mapping_summary_free(&s);
+
+	/* No VmFlags: the two cannot be told apart.  Counted as heap, and as
+	 * uncertain, which the ledger takes as the high end of non-Go memory. */
+	static const struct vma u[] = {
+	    {.start = A64(0), .end = A64(0) + 36 * MiB, .perms = "rw-p", .path = "",
+	     .want = MC_GO_HEAP, .rss = 33 * 1024, .flags = ""},
+	    NOFLAGS(A64(0) + 36 * MiB, A64(1), "---p", MC_GO_HEAP),
+	    /* more than one glibc arena's size: glibc never maps that */
+	    NOFLAGS(A64(4), A64(6) + 4 * MiB, "rw-p", MC_GO_HEAP),
+	    NOFLAGS(A64(6) + 4 * MiB, A64(7), "---p", MC_GO_HEAP),
+	};
+	check_build(u, N(u), "/opt/app/server", &go126, &s);
+	assert_int_equal(s.heap_uncertain.mappings, 2);
+	assert_int_equal(s.heap_uncertain.size, 64 * MiB);
+	assert_int_equal(s.heap_uncertain.rss, 33 * MiB);
+	assert_int_equal(s.cls[MC_GO_HEAP].mappings, 4);
+	mapping_summary_free(&s);
+
+	/* No VmFlags, but at the fixed hint of a Go < 1.26 amd64 build, where
+	 * glibc never maps: the heap. */
+	static const struct vma h[] = {
+	    NOFLAGS(0xc000000000, 0xc002400000, "rw-p", MC_GO_HEAP),
+	    NOFLAGS(0xc002400000, 0xc004000000, "---p", MC_GO_HEAP),
+	};
+	check_build(h, N(h), "/opt/app/server", &go123, &s);
+	assert_int_equal(s.heap_uncertain.mappings, 0);
+	mapping_summary_free(&s);
+	/* the same with a 1.26 build (random hints) is uncertain */
+	check_build(h, N(h), "/opt/app/server", &go126, &s);
+	assert_int_equal(s.heap_uncertain.mappings, 2);
+	mapping_summary_free(&s);
+}
+
+/* -race: ThreadSanitizer's shadow and meta shadow for Go on linux/amd64
+ * (0x200000000000 up to 0x400000000000), MAP_NORESERVE, resident about as
+ * much as the heap.  Measured: memsvc -heap 128MiB built with go1.23.5
+ * -race.  Without -race in the build info the same mappings are other
+ * anonymous memory, as the old rule had them. */
+static void test_race_shadow(void **state)
+{
+	(void)state;
+	static const struct vma v[] = {
+	    V(0xc000000000, 0xc008400000, "rw-p", "", MC_GO_HEAP),
+	    V(0xc008400000, 0xc00c000000, "---p", "", MC_GO_HEAP),
+	    VF(0x200002110000, 0x200004090000, "rw-p", "", MC_RACE, "rd wr mr mw me nr nh"),
+	    VF(0x218000000000, 0x218018000000, "rw-p", "", MC_RACE, "rd wr mr mw me nr nh"),
+	    VF(0x300000840000, 0x300001030000, "rw-p", "", MC_RACE, "rd wr mr mw me nr nh"),
+	    VF(0x306000000000, 0x306006000000, "rw-p", "", MC_RACE, "rd wr mr mw me nr nh"),
+	    /* a glibc arena is still glibc's */
+	    G(0x7f6484000000, 0x7f6484021000, "rw-p", MC_GLIBC_MALLOC),
+	    G(0x7f6484021000, 0x7f6488000000, "---p", MC_GLIBC_MALLOC),
+	};
+	check_build(v, N(v), "/opt/app/server", &go123_race, NULL);
+	struct vma plain[N(v)];
+	memcpy(plain, v, sizeof v);
+	for (size_t i = 2; i < 6; i++)
+		plain[i].want = MC_OTHER_ANON;
+	check_build(plain, N(plain), "/opt/app/server", &go123, NULL);
+	/* in a build without -race, a heap at hint 0x20c000000000 is heap */
+	static const struct vma hint20[] = {
+	    V(0x20c000000000, 0x20c004000000, "rw-p", "", MC_GO_HEAP),
+	};
+	check_build(hint20, N(hint20), "/opt/app/server", &go123, NULL);
 }
 
 /* ---- glibc's thread arenas -------------------------------------------------- */
@@ -432,36 +661,36 @@ static void test_glibc_arenas(void **state)
 	(void)state;
 	static const struct vma v[] = {
 	    /* head and tail */
-	    V(A(0), A(0) + 132 * KiB, "rw-p", "", MC_GLIBC_MALLOC),
-	    V(A(0) + 132 * KiB, A(1), "---p", "", MC_GLIBC_MALLOC),
+	    G(A(0), A(0) + 132 * KiB, "rw-p", MC_GLIBC_MALLOC),
+	    G(A(0) + 132 * KiB, A(1), "---p", MC_GLIBC_MALLOC),
 	    /* a head grown to the whole 64 MiB, right after the previous tail */
-	    V(A(1), A(2), "rw-p", "", MC_GLIBC_MALLOC),
+	    G(A(1), A(2), "rw-p", MC_GLIBC_MALLOC),
 	    /* aligned but not 64 MiB and no tail after it */
-	    V(A(4), A(4) + 132 * KiB, "rw-p", "", MC_OTHER_ANON),
+	    G(A(4), A(4) + 132 * KiB, "rw-p", MC_OTHER_ANON),
 	    /* aligned, followed by a ---p that does not end 64 MiB later: the
 	     * ---p is a Go-style reservation, the rw its head */
-	    V(A(6), A(6) + 132 * KiB, "rw-p", "", MC_GO_RUNTIME),
-	    V(A(6) + 132 * KiB, A(6) + 32 * MiB, "---p", "", MC_GO_RUNTIME),
+	    G(A(6), A(6) + 132 * KiB, "rw-p", MC_GO_RUNTIME),
+	    G(A(6) + 132 * KiB, A(6) + 32 * MiB, "---p", MC_GO_RUNTIME),
 	    /* aligned but 128 MiB */
-	    V(A(8), A(10), "rw-p", "", MC_OTHER_ANON),
+	    G(A(8), A(10), "rw-p", MC_OTHER_ANON),
 	    /* not aligned, with a ---p to the next 64 MiB boundary */
-	    V(A(11) + 4 * KiB, A(11) + 136 * KiB, "rw-p", "", MC_GO_RUNTIME),
-	    V(A(11) + 136 * KiB, A(12), "---p", "", MC_GO_RUNTIME),
+	    G(A(11) + 4 * KiB, A(11) + 136 * KiB, "rw-p", MC_GO_RUNTIME),
+	    G(A(11) + 136 * KiB, A(12), "---p", MC_GO_RUNTIME),
 	    /* a tail is not a Go reservation: the rw right after it is other */
-	    V(A(13), A(13) + 132 * KiB, "rw-p", "", MC_GLIBC_MALLOC),
-	    V(A(13) + 132 * KiB, A(14), "---p", "", MC_GLIBC_MALLOC),
-	    V(A(14), A(14) + 1 * MiB, "rw-p", "", MC_OTHER_ANON),
+	    G(A(13), A(13) + 132 * KiB, "rw-p", MC_GLIBC_MALLOC),
+	    G(A(13) + 132 * KiB, A(14), "---p", MC_GLIBC_MALLOC),
+	    G(A(14), A(14) + 1 * MiB, "rw-p", MC_OTHER_ANON),
 	    /* a tail that ends a page short of 64 MiB is not the arena's */
-	    V(A(16), A(16) + 132 * KiB, "rw-p", "", MC_GO_RUNTIME),
-	    V(A(16) + 132 * KiB, A(17) - 4 * KiB, "---p", "", MC_GO_RUNTIME),
+	    G(A(16), A(16) + 132 * KiB, "rw-p", MC_GO_RUNTIME),
+	    G(A(16) + 132 * KiB, A(17) - 4 * KiB, "---p", MC_GO_RUNTIME),
 	    /* a whole-64 MiB head, then a reservation that is not its tail */
-	    V(A(18), A(19), "rw-p", "", MC_GLIBC_MALLOC),
-	    V(A(19), A(19) + 100 * MiB, "---p", "", MC_GO_RUNTIME),
+	    G(A(18), A(19), "rw-p", MC_GLIBC_MALLOC),
+	    G(A(19), A(19) + 100 * MiB, "---p", MC_GO_RUNTIME),
 	    /* [heap] then a ---p: no arena */
 	    V(A(22) - 132 * KiB, A(22), "rw-p", "[heap]", MC_GLIBC_MALLOC),
-	    V(A(22), A(23), "---p", "", MC_GO_RUNTIME),
+	    G(A(22), A(23), "---p", MC_GO_RUNTIME),
 	    /* the "tail" is a library's ---p gap: no arena, no reservation */
-	    V(A(24), A(24) + 132 * KiB, "rw-p", "", MC_OTHER_ANON),
+	    G(A(24), A(24) + 132 * KiB, "rw-p", MC_OTHER_ANON),
 	    V(A(24) + 132 * KiB, A(25), "---p", "/opt/app/lib/libz.so.1", MC_LIBS),
 	};
 	check(v, N(v));
@@ -585,8 +814,8 @@ static void test_first_and_last(void **state)
 	};
 	check(guard_first, N(guard_first));
 	static const struct vma head_first[] = {
-	    V(A(0), A(0) + 132 * KiB, "rw-p", "", MC_GLIBC_MALLOC),
-	    V(A(0) + 132 * KiB, A(1), "---p", "", MC_GLIBC_MALLOC),
+	    G(A(0), A(0) + 132 * KiB, "rw-p", MC_GLIBC_MALLOC),
+	    G(A(0) + 132 * KiB, A(1), "---p", MC_GLIBC_MALLOC),
 	};
 	check(head_first, N(head_first));
 	static const struct vma rw_first[] = {
@@ -625,8 +854,8 @@ static void test_first_and_last(void **state)
 	check(head_last, N(head_last));
 	static const struct vma tail_last[] = {
 	    V(0x400000, 0x401000, "r--p", "/opt/app/server", MC_EXE),
-	    V(A(0), A(0) + 132 * KiB, "rw-p", "", MC_GLIBC_MALLOC),
-	    V(A(0) + 132 * KiB, A(1), "---p", "", MC_GLIBC_MALLOC),
+	    G(A(0), A(0) + 132 * KiB, "rw-p", MC_GLIBC_MALLOC),
+	    G(A(0) + 132 * KiB, A(1), "---p", MC_GLIBC_MALLOC),
 	};
 	check(tail_last, N(tail_last));
 	static const struct vma rw_last[] = {
@@ -651,7 +880,7 @@ static void test_empty(void **state)
 	(void)state;
 	struct mapping_summary s;
 	struct err e = {0};
-	assert_int_equal(classify_smaps("", 0, "/opt/app/server", 1, &s, &e), 0);
+	assert_int_equal(classify_smaps("", 0, "/opt/app/server", NULL, 1, &s, &e), 0);
 	assert_int_equal(s.have, 1);
 	assert_int_equal(s.mappings, 0);
 	assert_int_equal(s.n_rows, 0);
@@ -661,7 +890,7 @@ static void test_empty(void **state)
 	mapping_summary_free(&s);
 	/* finish without any push */
 	struct map_classifier c;
-	map_classifier_init(&c, &s, "", 0);
+	map_classifier_init(&c, &s, "", NULL, 0);
 	assert_int_equal(map_classifier_finish(&c, &e), 0);
 	assert_int_equal(s.mappings, 0);
 }
@@ -672,7 +901,7 @@ static void test_bad_smaps(void **state)
 	struct mapping_summary s;
 	struct err e = {0};
 	const char *t = "00400000-00401000 r--p 00000000 fe:00 1 /x\nRss 4 kB\n";
-	assert_int_equal(classify_smaps(t, strlen(t), "", 1, &s, &e), ERR_PROC);
+	assert_int_equal(classify_smaps(t, strlen(t), "", NULL, 1, &s, &e), ERR_PROC);
 	assert_int_equal(e.code, ERR_PROC);
 	assert_non_null(strstr(e.msg, "smaps"));
 	mapping_summary_free(&s);
@@ -737,13 +966,13 @@ static void test_missing_counters(void **state)
 	(void)state;
 	const char *t = "c000000000-c000400000 rw-p 00000000 00:00 0 \n"
 			"Rss:                 8 kB\n"
-			"c000400000-c000800000 rw-p 00000000 00:00 0 \n";
+			"c000400000-c004000000 ---p 00000000 00:00 0 \n";
 	struct mapping_summary s;
 	struct err e = {0};
-	assert_int_equal(classify_smaps(t, strlen(t), "", 0, &s, &e), 0);
+	assert_int_equal(classify_smaps(t, strlen(t), "", NULL, 0, &s, &e), 0);
 	assert_int_equal(s.mappings, 2);
 	assert_int_equal(s.cls[MC_GO_HEAP].mappings, 2);
-	assert_int_equal(s.cls[MC_GO_HEAP].size, 8 * MiB);
+	assert_int_equal(s.cls[MC_GO_HEAP].size, 64 * MiB);
 	assert_int_equal(s.cls[MC_GO_HEAP].rss, 8 * KiB);
 	assert_int_equal(s.cls[MC_GO_HEAP].anonymous, 0);
 	assert_int_equal(s.cls[MC_GO_HEAP].swap, 0);
@@ -779,6 +1008,7 @@ static void test_class_names(void **state)
 	static const char *const names[MC_COUNT] = {
 	    "go_heap",	     "go_runtime", "executable",   "libraries",	    "files",
 	    "shared_memory", "main_stack", "glibc_malloc", "thread_stacks", "other_anon",
+	    "race_detector",
 	};
 	for (int k = 0; k < MC_COUNT; k++) {
 		assert_string_equal(map_class_name((enum map_class)k), names[k]);
@@ -1045,7 +1275,7 @@ static int classify_capture(const struct capture_case *c, const char *exe, int k
 	struct err e = {0};
 	snprintf(rel, sizeof rel, "%s/smaps", c->dir);
 	char *buf = read_data(rel, &len);
-	int rc = classify_smaps(buf, len, exe, keep_rows, s, &e);
+	int rc = classify_smaps(buf, len, exe, NULL, keep_rows, s, &e);
 	if (rc)
 		fail_msg("%s: %s", c->dir, e.msg);
 	free(buf);
@@ -1098,7 +1328,7 @@ static void test_real_capture(void **state)
 	char *buf = read_data(rel, &len);
 	struct map_classifier *mc = xmalloc(sizeof *mc);
 	struct smaps_parser *p = xmalloc(sizeof *p);
-	map_classifier_init(mc, &chunked, c->exe, 0);
+	map_classifier_init(mc, &chunked, c->exe, NULL, 0);
 	smaps_parser_init(p, map_classifier_mapping_fn, mc);
 	for (size_t off = 0; off < len; off += 4096)
 		assert_int_equal(
@@ -1267,7 +1497,7 @@ static void test_go119_cgo_rows(void **state)
 	char *buf = read_data("go1.19-cgo/smaps", &len);
 	struct mapping_summary s;
 	struct err e = {0};
-	assert_int_equal(classify_smaps(buf, len, "/tmp/gob/memsvc-cgo", 1, &s, &e), 0);
+	assert_int_equal(classify_smaps(buf, len, "/tmp/gob/memsvc-cgo", NULL, 1, &s, &e), 0);
 	size_t n = 0;
 	for (char *l = buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
 		/* "Key: value" lines fail at the '-' ("Anonymous:" starts with hex A) */
@@ -1349,7 +1579,14 @@ int main(void)
 	    cmocka_unit_test(test_libraries),
 	    cmocka_unit_test(test_exe_given),
 	    cmocka_unit_test(test_exe_unknown),
-	    cmocka_unit_test(test_go_arena_bounds),
+	    cmocka_unit_test(test_go_heap_shape),
+	    cmocka_unit_test(test_go_heap_over_256g),
+	    cmocka_unit_test(test_go_heap_random_base),
+	    cmocka_unit_test(test_go_heap_hint_taken),
+	    cmocka_unit_test(test_go_heap_386),
+	    cmocka_unit_test(test_go_heap_arm64),
+	    cmocka_unit_test(test_small_heap_vs_glibc_arena),
+	    cmocka_unit_test(test_race_shadow),
 	    cmocka_unit_test(test_glibc_arenas),
 	    cmocka_unit_test(test_thread_stacks),
 	    cmocka_unit_test(test_go_reservations),
