@@ -769,7 +769,7 @@ static void race_detector(const struct capture *c, const struct ledger *l, struc
 	if (l->have_split) {
 		const struct class_total *h = &c->os.maps.cls[MC_GO_HEAP];
 		more(f->evidence, sizeof f->evidence,
-		     "; %llu shadow and metadata mappings (0x200000000000-0x400000000000): %s "
+		     "; %llu shadow and metadata mappings (at 0x2000... to 0x3fff...): %s "
 		     "mapped, %s resident; beside Go heap arenas of %s resident",
 		     (unsigned long long)r->mappings, B(r->size), B(r->rss), B(h->rss));
 		if (h->rss)

@@ -26,11 +26,14 @@
 /* pthread stack guards are a page by default; anything small will do. */
 #define GUARD_MAX (64 * KiB)
 /* The -race runtime's shadow and metadata for Go on 64-bit Linux
- * (compiler-rt tsan_platform.h, the Go mappings for x86_64 and aarch64:
- * shadow from 0x200000000000, meta shadow up to 0x400000000000); the heap
- * itself stays in [0xc000000000, 0xe000000000) (malloc.go, raceenabled). */
-#define RACE_LO UINT64_C(0x200000000000)
-#define RACE_HI UINT64_C(0x400000000000)
+ * (compiler-rt tsan_platform.h, MappingGo48: shadow from 0x200000000000,
+ * meta shadow up to 0x400000000000; the older runtime also keeps traces at
+ * 0x600000000000-0x620000000000); the heap itself stays in
+ * [0xc000000000, 0xe000000000) (malloc.go, raceenabled). */
+#define RACE_LO	      UINT64_C(0x200000000000)
+#define RACE_HI	      UINT64_C(0x400000000000)
+#define RACE_TRACE_LO UINT64_C(0x600000000000)
+#define RACE_TRACE_HI UINT64_C(0x620000000000)
 
 static const char *const class_names[MC_COUNT][2] = {
     [MC_GO_HEAP] = {"go_heap", "Go heap arenas"},
@@ -203,7 +206,8 @@ static int noreserve(const struct mapping *m)
 
 static int in_race_shadow(const struct map_classifier *c, const struct mapping *m)
 {
-	return c->layout.race == 1 && m->start >= RACE_LO && m->end <= RACE_HI;
+	return c->layout.race == 1 && ((m->start >= RACE_LO && m->end <= RACE_HI) ||
+					(m->start >= RACE_TRACE_LO && m->end <= RACE_TRACE_HI));
 }
 
 static enum map_class classify(struct map_classifier *c, const struct mapping *m,

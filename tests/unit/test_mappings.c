@@ -635,6 +635,8 @@ static void test_race_shadow(void **state)
 	    VF(0x218000000000, 0x218018000000, "rw-p", "", MC_RACE, "rd wr mr mw me nr nh"),
 	    VF(0x300000840000, 0x300001030000, "rw-p", "", MC_RACE, "rd wr mr mw me nr nh"),
 	    VF(0x306000000000, 0x306006000000, "rw-p", "", MC_RACE, "rd wr mr mw me nr nh"),
+	    /* the older race runtime's traces (tsan_platform.h, MappingGo48) */
+	    VF(0x600000000000, 0x600001000000, "rw-p", "", MC_RACE, "rd wr mr mw me nr nh"),
 	    /* a glibc arena is still glibc's */
 	    G(0x7f6484000000, 0x7f6484021000, "rw-p", MC_GLIBC_MALLOC),
 	    G(0x7f6484021000, 0x7f6488000000, "---p", MC_GLIBC_MALLOC),
@@ -642,7 +644,7 @@ static void test_race_shadow(void **state)
 	check_build(v, N(v), "/opt/app/server", &go123_race, NULL);
 	struct vma plain[N(v)];
 	memcpy(plain, v, sizeof v);
-	for (size_t i = 2; i < 6; i++)
+	for (size_t i = 2; i < 7; i++)
 		plain[i].want = MC_OTHER_ANON;
 	check_build(plain, N(plain), "/opt/app/server", &go123, NULL);
 	/* in a build without -race, a heap at hint 0x20c000000000 is heap */
