@@ -70,6 +70,8 @@ struct ledger {
 	opt_u64 split_arena_uncertain;	/* of the arenas: glibc-arena-shaped, no VmFlags to tell */
 	opt_u64 split_go_other;		/* Go runtime + other anonymous mappings */
 	opt_u64 split_go_other_go;	/* Sys - HeapSys - StackInuse - work buffers: Go's share */
+	opt_u64 split_go_other_resident; /* of Go's share, what is likely resident: the in-use
+					  * parts, OtherSys, OS stacks, GCSys's heap-sized part */
 	opt_u64 split_other_non_go;	/* their footprint beyond Go's share: at least */
 	opt_u64 split_other_non_go_max; /* ... and at most (if none of it were Go's) */
 	opt_u64 split_glibc;		/* glibc malloc: [heap] and thread arenas */
@@ -81,6 +83,7 @@ struct ledger {
 	opt_u64 split_race;		/* the -race runtime's shadow: outside MemStats */
 	opt_u64 non_go_anon;		/* glibc + thread stacks + other non-Go: at least */
 	opt_u64 non_go_anon_max;	/* ... at most */
+	opt_u64 non_go_anon_est;	/* ... the point estimate between them */
 
 	/* checks: MemStats' own identities (mstats.go) */
 	opt_u64 sys_parts; /* HeapSys+StackSys+MSpanSys+MCacheSys+BuckHashSys+GCSys+OtherSys */
@@ -95,6 +98,13 @@ struct ledger {
 
 /* Fills *l from c.  Unknown inputs give unknown lines, never zeros. */
 void reconcile(const struct capture *c, struct ledger *l);
+
+/* The resident part of GCSys that the heap explains, in bytes: the heap
+ * bitmap while it lives in GCSys (1/32 of the heap Go holds up to Go 1.19,
+ * 1/64 in 1.20-1.21) and the arenas' span index (1/1024, every version).
+ * At most GCSys; 0 when the version or the heap is unknown.  Sources and
+ * measurements in docs/model.md, "The split". */
+uint64_t gc_sys_resident_estimate(const struct capture *c);
 
 /* One line of the ledger, for renderers: they walk ledger_rows[]. */
 struct ledger_row {

@@ -142,10 +142,14 @@ static const char *version_or(const struct capture *c)
 
 static void non_go_anon(const struct capture *c, const struct ledger *l, struct findings *fs)
 {
-	opt_u64 b = l->have_split ? l->non_go_anon : l->unexplained;
-	if (!b.known || b.v == 0)
+	/* Whether there is a finding, and its severity, come from the range's
+	 * low end, so that none rests on the estimate alone; bytes is the
+	 * estimate. */
+	opt_u64 low = l->have_split ? l->non_go_anon : l->unexplained;
+	if (!low.known || low.v == 0)
 		return;
-	struct finding *f = add(fs, "non_go_anon", judge(b.v, l->rss, &NON_GO), b.v);
+	opt_u64 b = l->have_split && l->non_go_anon_est.known ? l->non_go_anon_est : low;
+	struct finding *f = add(fs, "non_go_anon", judge(V(low), l->rss, &NON_GO), b.v);
 	if (!f)
 		return;
 	if (!l->have_split) {
@@ -188,16 +192,16 @@ static void non_go_anon(const struct capture *c, const struct ledger *l, struct 
 		put(f->evidence, sizeof f->evidence,
 		    "glibc malloc %s (%llu mappings); thread stacks %s (%llu mappings); "
 		    "Go runtime and other anonymous mappings hold %s, of which Go can own at most %s "
-		    "(Sys - HeapSys - StackInuse - the GC work buffers found in the arenas), so %s to "
-		    "%s is not Go's: the estimate is a range, %s to %s in all, and bytes is its low "
-		    "end",
+		    "(Sys - HeapSys - StackInuse - the GC work buffers found in the arenas) and "
+		    "likely has %s resident, so %s to %s is not Go's: %s to %s in all, and bytes is "
+		    "the estimate, %s",
 		    B(V(l->split_glibc)),
 		    (unsigned long long)c->os.maps.cls[MC_GLIBC_MALLOC].mappings,
 		    B(V(l->split_thread_stacks)),
 		    (unsigned long long)c->os.maps.cls[MC_THREAD_STACKS].mappings,
 		    B(V(l->split_go_other)), B(V(l->split_go_other_go)),
-		    B(V(l->split_other_non_go)), B(V(l->split_other_non_go_max)), B(b.v),
-		    B(V(l->non_go_anon_max)));
+		    B(V(l->split_go_other_resident)), B(V(l->split_other_non_go)),
+		    B(V(l->split_other_non_go_max)), B(V(low)), B(V(l->non_go_anon_max)), B(b.v));
 	}
 	if (c->os.build.found && c->os.build.cgo == 0)
 		put(f->advice, sizeof f->advice,
@@ -564,27 +568,6 @@ static void os_threads(const struct capture *c, const struct ledger *l, struct f
 	    "runtime.LockOSThread without UnlockOSThread: /debug/pprof/threadcreate shows where");
 }
 
-/* The resident part of GCSys that the heap explains: up to Go 1.21 the heap
- * bitmap lives in GCSys and is written as arenas are used, 2 bits per
- * pointer-sized word up to Go 1.19 (heapBitsShift, mbitmap.go: 1/32 of the
- * heap on 64-bit) and 1 bit a word in 1.20-1.21 (1/64); since 1.22 it is in
- * the spans themselves.  Measured with a 1 GiB heap: GCSys 41.2 MiB with
- * 33.8 MiB resident on go1.19.8, 20.4 MiB with 16.7 MiB on go1.21.13
- * (REFERENCE.md §8).  Based on the heap Go holds (HeapSys - HeapReleased);
- * 0 when the version is unknown or 1.22+. */
-static uint64_t gc_bitmap_resident(const struct capture *c)
-{
-	const struct go_memstats *ms = &c->go.ms;
-	int minor = capture_go_minor(c);
-	if (!minor || minor >= 122 || !ms->heap_sys.known)
-		return 0;
-	uint64_t held = V(ms->heap_sys) - (V(ms->heap_released) < V(ms->heap_sys)
-						? V(ms->heap_released)
-						: V(ms->heap_sys));
-	uint64_t b = held / (minor <= 119 ? 32 : 64);
-	return ms->gc_sys.known && b > ms->gc_sys.v ? ms->gc_sys.v : b;
-}
-
 static void gc_metadata(const struct capture *c, const struct ledger *l, struct findings *fs)
 {
 	(void)l;
@@ -595,7 +578,9 @@ static void gc_metadata(const struct capture *c, const struct ledger *l, struct 
 	if (!f)
 		return;
 	int minor = capture_go_minor(c);
-	uint64_t bitmap = gc_bitmap_resident(c);
+	/* Up to Go 1.21 the heap bitmap is in GCSys; its resident part is
+	 * estimated from the heap (ledger.c, gc_sys_resident_estimate). */
+	uint64_t bitmap = minor && minor <= 121 ? gc_sys_resident_estimate(c) : 0;
 	if (bitmap)
 		put(f->summary, sizeof f->summary,
 		    "%s of GC metadata (GCSys), about %s of it resident: the heap bitmap, written as "
