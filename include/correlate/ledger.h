@@ -93,6 +93,8 @@ struct ledger {
 	/* what the ledger had to assume */
 	int lazy_free_assumed; /* LazyFree not read: taken as 0 */
 	int anon_from_rss;     /* RssAnon not read: RES (file pages too) used instead */
+	const char *anon_source; /* where anon_resident and swap came from: "smaps" (summed
+				  * over the mappings), "smaps_rollup", "status", or NULL */
 	int have_split;	       /* smaps was read: the split lines are known */
 };
 

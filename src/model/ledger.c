@@ -183,6 +183,7 @@ static void split(const struct capture *c, struct ledger *l)
 	 * lines add up to the byte. */
 	l->have_split = 1;
 	l->anon_from_rss = 0;
+	l->anon_source = "smaps";
 	l->lazy_free_assumed = 0;
 	l->anon_resident = opt_some(anon);
 	l->swap = opt_some(swap);
@@ -244,11 +245,15 @@ static void split(const struct capture *c, struct ledger *l)
 			l->non_go_anon_est = l->non_go_anon_max;
 	}
 
-	l->go_resident =
-	    opt_add(opt_add(opt_min(l->split_arena, l->split_arena_go), l->split_arena_metadata),
-		    opt_min(l->split_go_other, l->split_go_other_go));
+	/* Covered: outside the arenas, Go's likely-resident share, as the
+	 * estimate counts it, so that unexplained and the non-Go estimate
+	 * agree (unexplained = the estimate + the arenas' excess + data). */
+	opt_u64 other_covered = opt_min(l->split_go_other, l->split_go_other_resident);
+	l->go_resident = opt_add(
+	    opt_add(opt_min(l->split_arena, l->split_arena_go), l->split_arena_metadata),
+	    other_covered);
 	l->go_not_resident = opt_add(opt_sub_sat(l->split_arena_go, l->split_arena),
-				     opt_sub_sat(l->split_go_other_go, l->split_go_other));
+				     opt_sub_sat(l->split_go_other_go, other_covered));
 	l->unexplained = opt_sub_sat(l->anon_footprint, l->go_resident);
 }
 
@@ -264,14 +269,25 @@ void reconcile(const struct capture *c, struct ledger *l)
 	l->rss_file = st->rss_file;
 	l->rss_shmem = st->rss_shmem;
 
-	/* Without RssAnon (a pair read off top) RES is the best bound: it also
-	 * holds file-backed pages, which the report says. */
-	l->anon_resident = st->rss_anon;
+	/* smaps_rollup's Anonymous and Swap before status's RssAnon and VmSwap:
+	 * proc.rst says status's RSS counters are "handled in an asynchronous
+	 * manner" and "may not be very precise"; the rollup sums the page
+	 * tables.  Without either (a pair read off top) RES is the best bound:
+	 * it also holds file-backed pages, which the report says. */
+	if (ru && ru->anonymous.known && ru->swap.known) {
+		l->anon_resident = ru->anonymous;
+		l->swap = ru->swap;
+		l->anon_source = "smaps_rollup";
+	} else {
+		l->anon_resident = st->rss_anon;
+		l->swap = opt_or(st->vm_swap, ru ? ru->swap : opt_none());
+		l->anon_source = l->anon_resident.known ? "status" : NULL;
+	}
 	if (!l->anon_resident.known && st->vm_rss.known) {
 		l->anon_resident = st->vm_rss;
 		l->anon_from_rss = 1;
+		l->anon_source = "status";
 	}
-	l->swap = opt_or(st->vm_swap, ru ? ru->swap : opt_none());
 	l->lazy_free = ru ? ru->lazy_free : opt_none();
 	l->anon_huge = ru ? ru->anon_huge_pages : opt_none();
 	opt_u64 lazy = l->lazy_free;

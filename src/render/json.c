@@ -211,6 +211,7 @@ static void ledger_section(struct jb *b, cJSON *root, const struct ledger *l)
 	boolean(b, checks, "heap_adds_up", l->heap_parts_ok);
 	boolean(b, checks, "lazy_free_assumed_zero", l->lazy_free_assumed);
 	boolean(b, checks, "anon_from_rss", l->anon_from_rss);
+	str(b, checks, "anon_source", l->anon_source);
 	boolean(b, checks, "split_by_mapping", l->have_split);
 }
 

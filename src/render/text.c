@@ -94,7 +94,9 @@ static void ledger_section(struct w *w, const struct capture *c, const struct le
 	    fmt_amount(l->rss_shmem, 0, e, 24));
 	const char *res_label = l->have_split	   ? "anonymous (smaps)"
 				: l->anon_from_rss ? "RES (no RssAnon)"
-						   : "RssAnon";
+				: l->anon_source && !strcmp(l->anon_source, "smaps_rollup")
+				    ? "Anonymous (smaps_rollup)"
+				    : "RssAnon";
 	line(w, 0, res_label, l->anon_resident, 0,
 	     l->anon_from_rss ? "RssAnon unknown: RES used, file-backed pages included"
 	     : l->have_split  ? "summed over the mappings, as the split below"
