@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "correlate/capture.h"
+#include "correlate/escape.h"
 #include "fuzz.h"
 
 /* UBSan's checks recover by default (meson's b_sanitize does not pass
@@ -44,10 +45,30 @@ void fuzz_check_err(int rc, const struct err *err)
 {
 	FUZZ_CHECK(memchr(err->msg, '\0', sizeof err->msg) != NULL, "message not terminated");
 	FUZZ_CHECK(memchr(err->hint, '\0', sizeof err->hint) != NULL, "hint not terminated");
+	fuzz_check_clean(err->msg, strlen(err->msg), 0, "the message");
+	fuzz_check_clean(err->hint, strlen(err->hint), 0, "the hint");
 	if (rc == 0)
 		return;
 	FUZZ_CHECK(err->code == rc, "returned %d, err.code %d (%s)", rc, err->code, err->msg);
 	FUZZ_CHECK(err->msg[0] != '\0', "error %d without a message", rc);
+}
+
+void fuzz_check_clean(const char *s, size_t len, int layout, const char *what)
+{
+	size_t start = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && !(layout && (s[i] == '\n' || s[i] == '\t')))
+			continue;
+		if (!esc_is_clean(s + start, i - start)) {
+			static char shown[ESC_MAX(4096)];
+			size_t n = i - start < 4096 ? i - start : 4096;
+			esc_bytes(shown, sizeof shown, s + start, n, ESC_TEXT);
+			fuzz_fail(__FILE__, __LINE__, "esc_is_clean",
+				  "%s holds a raw control byte or invalid UTF-8: \"%s\"", what,
+				  shown);
+		}
+		start = i + 1;
+	}
 }
 
 size_t chunker_init(struct chunker *c, const uint8_t *data, size_t size, unsigned *flags)

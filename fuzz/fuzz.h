@@ -24,8 +24,15 @@ __attribute__((noreturn, format(printf, 4, 5))) void fuzz_fail(const char *file,
 	} while (0)
 
 /* A parser's error promise (err.h): a nonzero return is the code it set,
- * with a message; the message is a terminated string either way. */
+ * with a message; the message is a terminated string either way; message
+ * and hint are printable (escape.h): no control byte, DEL, C1 control or
+ * invalid UTF-8, whatever bytes of the input they quote. */
 void fuzz_check_err(int rc, const struct err *err);
+
+/* s[0..len) is printable as fuzz_check_err holds messages to; layout 1 also
+ * allows newlines and tabs (a JSON document's indentation).  what names it
+ * in the failure. */
+void fuzz_check_clean(const char *s, size_t len, int layout, const char *what);
 
 /* The chunk schedule: input byte 0 holds flags (bits 3-7, the target's own)
  * and the number of schedule bytes (bits 0-2, plus one); the schedule bytes

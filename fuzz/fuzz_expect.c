@@ -38,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ok = expectation_check(&e, &empty, &none, msg, sizeof msg);
 	FUZZ_CHECK(ok == 0 || ok == 1);
 	FUZZ_CHECK(memchr(msg, '\0', sizeof msg) && msg[0] != '\0');
+	fuzz_check_clean(msg, strlen(msg), 0, "expectation_check's line");
 
 	memset(&full, 0, sizeof full);
 	full.unexplained = opt_some(mix(data, size, 1) >> (data[0] % 64));
@@ -54,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ok = expectation_check(&e, &full, &all, small, cap);
 	FUZZ_CHECK(ok == 0 || ok == 1);
 	FUZZ_CHECK(memchr(small, '\0', cap) != NULL);
+	fuzz_check_clean(small, strlen(small), 0, "expectation_check's cut line");
 	free(small);
 	return 0;
 }

@@ -1,14 +1,28 @@
 /* A recorded pair's own files: meta.json, cgroup.json and top, all on the
  * same text.  What parses is written back (meta_json, cgroup_json) and
- * must parse again: correlate must read what it writes. */
+ * must parse again: correlate must read what it writes.  What it writes is
+ * printable JSON (escape.h): valid UTF-8, no raw control byte, and a
+ * string comes back exactly, but for the bytes that were not UTF-8, which
+ * come back as \xNN. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "correlate/capture.h"
+#include "correlate/escape.h"
 #include "correlate/meta.h"
 #include "fuzz.h"
 
 static struct capture c, c2;
+
+/* got is what a field of cap bytes holding s reads back as. */
+static int same_back(const char *s, const char *got, size_t cap)
+{
+	static char want[ESC_MAX(1024)];
+	esc_str(want, sizeof want, s, ESC_UTF8);
+	if (strlen(want) >= cap)
+		want[cap - 1] = '\0'; /* get_str cut it to the field */
+	return strcmp(want, got) == 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -23,13 +37,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *j = meta_json(&c);
 		if (j) {
 			struct err e2 = {0};
+			fuzz_check_clean(j, strlen(j), 1, "meta_json's document");
 			memset(&c2, 0, sizeof c2);
 			int rc2 = parse_meta(j, strlen(j), &c2, &e2);
 			FUZZ_CHECK(rc2 == 0, "meta_json wrote what parse_meta refuses: %s\n%s",
 				   e2.msg, j);
-			FUZZ_CHECK(strcmp(c.url, c2.url) == 0 && strcmp(c.tried, c2.tried) == 0 &&
-				       strcmp(c.os.id.exe, c2.os.id.exe) == 0 &&
-				       strcmp(c.os.build.go_version, c2.os.build.go_version) == 0,
+			FUZZ_CHECK(same_back(c.url, c2.url, sizeof c2.url) &&
+				       same_back(c.tried, c2.tried, sizeof c2.tried) &&
+				       same_back(c.os.id.exe, c2.os.id.exe, sizeof c2.os.id.exe) &&
+				       same_back(c.os.id.comm, c2.os.id.comm, sizeof c2.os.id.comm) &&
+				       same_back(c.os.build.go_version, c2.os.build.go_version,
+						 sizeof c2.os.build.go_version),
 				   "a string changed on the way back");
 			free(j);
 		}
@@ -47,10 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (j) {
 			struct cgroup_info cg2;
 			struct err e2 = {0};
+			fuzz_check_clean(j, strlen(j), 1, "cgroup_json's document");
 			int rc2 = parse_cgroup_json(j, strlen(j), &cg2, &e2);
 			FUZZ_CHECK(rc2 == 0, "cgroup_json wrote what parse_cgroup_json refuses: %s\n%s",
 				   e2.msg, j);
-			FUZZ_CHECK(cg2.version == cg.version && strcmp(cg2.path, cg.path) == 0);
+			FUZZ_CHECK(cg2.version == cg.version && same_back(cg.path, cg2.path, sizeof cg2.path));
 			free(j);
 		}
 	}

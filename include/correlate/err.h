@@ -19,7 +19,10 @@ struct err {
 };
 
 /* Sets code and message (printf-style); clears the hint.  Returns code, so
- * `return err_set(err, ERR_PROC, "...")` reads as one step.  err may be NULL. */
+ * `return err_set(err, ERR_PROC, "...")` reads as one step.  err may be NULL.
+ * Message and hint always come out printable: bytes a caller quoted without
+ * escaping them are escaped here (escape.h, ESC_SAFE); quote external bytes
+ * with esc_bytes (ESC_TEXT) anyway, so that a backslash in them shows as \\. */
 int err_set(struct err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Sets the hint of an error already set.  Returns err->code (0 if err is NULL). */

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "correlate/acquire.h"
+#include "correlate/escape.h"
 
 void fetch_opts_default(struct fetch_opts *o)
 {
@@ -108,15 +109,14 @@ static size_t on_body(char *buf, size_t size, size_t n, void *vx)
 	return len;
 }
 
-/* The first line of an error body, printable, for messages. */
+/* The first line of an error body (at most 100 bytes), escaped, for
+ * messages. */
 static void first_line(const char *s, char *out, size_t cap)
 {
-	size_t o = 0;
 	for (; *s == ' ' || *s == '\n' || *s == '\r' || *s == '\t'; s++)
 		;
-	for (; *s && *s != '\n' && *s != '\r' && o + 1 < cap && o < 100; s++)
-		out[o++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
-	out[o] = '\0';
+	size_t n = strcspn(s, "\r\n");
+	esc_bytes(out, cap, s, n < 100 ? n : 100, ESC_TEXT);
 }
 
 enum outcome { OK, TRY_NEXT, FAIL, REDIRECT };
@@ -178,45 +178,49 @@ static enum outcome fetch_one(const char *url, const char *shown, const struct f
 	if (!x.status_checked)
 		curl_easy_getinfo(x.h, CURLINFO_RESPONSE_CODE, &x.status);
 
+	char eshown[ESC_MAX(1024)], ewhat[ESC_MAX(CURL_ERROR_SIZE)];
+	esc_str(eshown, sizeof eshown, shown, ESC_TEXT);
 	if (x.parser_failed || x.tee_failed) {
 		*err = x.perr;
-		err_prefix(err, "%s", shown);
+		err_prefix(err, "%s", eshown);
 		oc = x.parser_failed ? TRY_NEXT : FAIL;
 		goto done;
 	}
 	if (cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && x.status >= 300)) {
-		const char *what = errbuf[0] ? errbuf : curl_easy_strerror(cc);
+		const char *what = esc_str(ewhat, sizeof ewhat,
+					   errbuf[0] ? errbuf : curl_easy_strerror(cc), ESC_TEXT);
 		switch (cc) {
 		case CURLE_OPERATION_TIMEDOUT:
 			err_set(err, ERR_ENDPOINT, "%s: no complete answer within %.1f s (%s)",
-				shown, (double)o->timeout_ms / 1000, what);
+				eshown, (double)o->timeout_ms / 1000, what);
 			err_hint(err,
 				 "the service is slow or stuck; raise --timeout SECONDS if a big "
 				 "profile takes that long to write");
 			break;
 		case CURLE_COULDNT_CONNECT:
-			err_set(err, ERR_ENDPOINT, "%s: cannot connect (%s)", shown, what);
+			err_set(err, ERR_ENDPOINT, "%s: cannot connect (%s)", eshown, what);
 			err_hint(err, "is the service listening there? `ss -ltnp` lists listening "
 				      "ports and their processes");
 			break;
 		case CURLE_COULDNT_RESOLVE_HOST:
-			err_set(err, ERR_ENDPOINT, "%s: cannot resolve the host (%s)", shown, what);
+			err_set(err, ERR_ENDPOINT, "%s: cannot resolve the host (%s)", eshown,
+				what);
 			err_hint(err, "check the host name, or use an address like 127.0.0.1:PORT");
 			break;
 		case CURLE_PEER_FAILED_VERIFICATION:
-			err_set(err, ERR_ENDPOINT, "%s: TLS certificate not trusted (%s)", shown,
+			err_set(err, ERR_ENDPOINT, "%s: TLS certificate not trusted (%s)", eshown,
 				what);
 			err_hint(err,
 				 "pass --insecure to skip verification if you trust this host");
 			break;
 		default:
-			err_set(err, ERR_ENDPOINT, "%s: %s", shown, what);
+			err_set(err, ERR_ENDPOINT, "%s: %s", eshown, what);
 			break;
 		}
 		goto done;
 	}
 	if (x.status < 200 || x.status >= 300) {
-		char line[128];
+		char line[ESC_MAX(100)];
 		first_line(x.errbody, line, sizeof line);
 		if (x.status >= 300 && x.status < 400) {
 			char *loc = NULL;
@@ -226,10 +230,10 @@ static enum outcome fetch_one(const char *url, const char *shown, const struct f
 				oc = REDIRECT;
 				goto done;
 			}
-			err_set(err, ERR_ENDPOINT, "%s: HTTP %ld without a usable Location", shown,
+			err_set(err, ERR_ENDPOINT, "%s: HTTP %ld without a usable Location", eshown,
 				x.status);
 		} else {
-			err_set(err, ERR_ENDPOINT, "%s: HTTP %ld%s%s", shown, x.status,
+			err_set(err, ERR_ENDPOINT, "%s: HTTP %ld%s%s", eshown, x.status,
 				line[0] ? ": " : "", line);
 			if (x.status == 401 || x.status == 403)
 				err_hint(err, "the endpoint wants credentials: --header "
@@ -245,7 +249,7 @@ static enum outcome fetch_one(const char *url, const char *shown, const struct f
 		goto done;
 	}
 	if (body_parser_finish(x.parser, out, err) != 0) {
-		err_prefix(err, "%s", shown);
+		err_prefix(err, "%s", eshown);
 		oc = TRY_NEXT;
 		goto done;
 	}
@@ -302,19 +306,21 @@ static enum outcome follow(const char *url, const char *shown, const struct fetc
 					    sizeof loc, err);
 		if (oc != REDIRECT)
 			return oc;
-		char to[1024];
+		char to[1024], eto[ESC_MAX(sizeof to)], eshow[ESC_MAX(sizeof show)];
 		url_redact(loc, to, sizeof to);
+		esc_str(eto, sizeof eto, to, ESC_TEXT);
 		if (hops == MAX_REDIRECTS) {
 			err_set(err, ERR_ENDPOINT,
-				"%s: more than %d redirects (a loop?), the last to %s", shown,
-				MAX_REDIRECTS, to);
+				"%s: more than %d redirects (a loop?), the last to %s",
+				esc_str(eshow, sizeof eshow, shown, ESC_TEXT), MAX_REDIRECTS, eto);
 			err_hint(err, "give the URL that answers directly");
 			return FAIL;
 		}
 		int same = origin(loc, there, sizeof there) == 0 && strcmp(here, there) == 0;
 		if (!same && !o->follow_redirects) {
 			err_set(err, ERR_ENDPOINT,
-				"%s: redirected to %s, another host: not followed", show, to);
+				"%s: redirected to %s, another host: not followed",
+				esc_str(eshow, sizeof eshow, show, ESC_TEXT), eto);
 			err_hint(err, "if that host is the service's, give it as --url, or pass "
 				      "--follow-redirects");
 			return FAIL;
@@ -343,7 +349,9 @@ int acquire_endpoint(const char *url, const struct fetch_opts *o, struct go_snap
 	CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME);
 	if (uc != CURLUE_OK) {
 		curl_url_cleanup(u);
-		err_set(err, ERR_USAGE, "--url: cannot parse \"%.200s\": %s", url,
+		char ex[ESC_MAX(200)];
+		esc_bytes(ex, sizeof ex, url, strnlen(url, 200), ESC_TEXT);
+		err_set(err, ERR_USAGE, "--url: cannot parse \"%s\": %s", ex,
 			curl_url_strerror(uc));
 		return err_hint(err, "give host:port, or a URL like "
 				     "http://127.0.0.1:6060/debug/pprof/heap?debug=1");
@@ -371,8 +379,9 @@ int acquire_endpoint(const char *url, const struct fetch_opts *o, struct go_snap
 		}
 		char *full = NULL;
 		if (curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK) {
-			rc = err_set(err, ERR_USAGE, "--url: cannot build a URL from \"%.200s\"",
-				     url);
+			char ex[ESC_MAX(200)];
+			esc_bytes(ex, sizeof ex, url, strnlen(url, 200), ESC_TEXT);
+			rc = err_set(err, ERR_USAGE, "--url: cannot build a URL from \"%s\"", ex);
 			break;
 		}
 		char shown[1024];
@@ -398,10 +407,10 @@ int acquire_endpoint(const char *url, const struct fetch_opts *o, struct go_snap
 		if (tried_len >= sizeof res->tried)
 			tried_len = sizeof res->tried - 1;
 		if (i + 1 == n) {
-			char base[1024];
+			char base[1024], ebase[ESC_MAX(sizeof base)];
 			url_redact(url, base, sizeof base);
-			rc = err_set(err, ERR_ENDPOINT, "no Go memory endpoint at %s: %s", base,
-				     res->tried);
+			rc = err_set(err, ERR_ENDPOINT, "no Go memory endpoint at %s: %s",
+				     esc_str(ebase, sizeof ebase, base, ESC_TEXT), res->tried);
 			err_hint(err,
 				 "the service must serve net/http/pprof, expvar or the "
 				 "Prometheus Go client; give the full URL if it uses another path");

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "correlate/escape.h"
 #include "correlate/expect.h"
 #include "correlate/findings.h"
 #include "correlate/ledger.h"
@@ -109,7 +110,13 @@ static int check_pair(const char *dir, const struct check_opts *co, struct resul
 		pass = expectation_check(&e, &l, &fs, msg, sizeof msg);
 	}
 	capture_free(&c);
-	printf("%s %s: %s\n", pass ? "PASS" : "FAIL", dir, msg);
+	/* The folder's name is anyone's bytes; the message is made of escaped
+	 * messages already (ESC_SAFE leaves those as they are). */
+	fputs(pass ? "PASS " : "FAIL ", stdout);
+	esc_fputs(dir, ESC_TEXT, stdout);
+	fputs(": ", stdout);
+	esc_fputs(msg, ESC_SAFE, stdout);
+	putchar('\n');
 	return add_result(rs, dir, pass, msg);
 }
 
@@ -165,10 +172,17 @@ static int walk(const char *path, const struct check_opts *co, struct results *r
 	return rc;
 }
 
-static void xml_escaped(FILE *f, const char *s)
+/* s in XML text or an attribute.  XML 1.0 has no way to hold most control
+ * bytes, not even as character references, nor U+FFFE and U+FFFF: s is
+ * escaped first (escape.h), so those show as \xNN, as on the terminal, and
+ * the rest as entities.  Returns 0, or -1 when out of memory. */
+static int xml_escaped(FILE *f, const char *s, enum esc_mode mode)
 {
-	for (; *s; s++) {
-		switch (*s) {
+	char *e = esc_strdup(s, mode);
+	if (!e)
+		return -1;
+	for (const char *p = e; *p; p++) {
+		switch (*p) {
 		case '<':
 			fputs("&lt;", f);
 			break;
@@ -182,10 +196,17 @@ static void xml_escaped(FILE *f, const char *s)
 			fputs("&quot;", f);
 			break;
 		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\t')
-				fputc(*s, f);
+			if ((unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbf &&
+			    ((unsigned char)p[2] == 0xbe || (unsigned char)p[2] == 0xbf)) {
+				fprintf(f, "\\xef\\xbf\\x%02x", (unsigned char)p[2]);
+				p += 2;
+			} else {
+				fputc(*p, f);
+			}
 		}
 	}
+	free(e);
+	return 0;
 }
 
 static int write_junit(const char *file, const struct results *rs, size_t failed)
@@ -199,21 +220,22 @@ static int write_junit(const char *file, const struct results *rs, size_t failed
 	    "<testsuites>\n"
 	    "<testsuite name=\"correlate check\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
 	    rs->n, failed);
+	int bad = 0;
 	for (size_t i = 0; i < rs->n; i++) {
 		fputs("  <testcase classname=\"correlate.check\" name=\"", f);
-		xml_escaped(f, rs->r[i].path);
+		bad |= xml_escaped(f, rs->r[i].path, ESC_TEXT);
 		if (rs->r[i].pass) {
 			fputs("\"/>\n", f);
 			continue;
 		}
 		fputs("\">\n    <failure message=\"", f);
-		xml_escaped(f, rs->r[i].msg);
+		bad |= xml_escaped(f, rs->r[i].msg, ESC_SAFE);
 		fputs("\">", f);
-		xml_escaped(f, rs->r[i].msg);
+		bad |= xml_escaped(f, rs->r[i].msg, ESC_SAFE);
 		fputs("</failure>\n  </testcase>\n", f);
 	}
 	fputs("</testsuite>\n</testsuites>\n", f);
-	return fclose(f) == 0 ? 0 : -1;
+	return fclose(f) == 0 && !bad ? 0 : -1;
 }
 
 int check_main(int argc, char **argv)
@@ -226,6 +248,7 @@ int check_main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct check_opts co = {opt_none(), -1, NULL};
+	char arg[ESC_MAX(200)]; /* an argument, escaped, for a message */
 	int c;
 	uint64_t v;
 	opterr = 0;
@@ -237,7 +260,7 @@ int check_main(int argc, char **argv)
 				fprintf(stderr,
 					"correlate check: --max-unexplained: \"%s\" is not a size "
 					"like 64MiB\n",
-					optarg);
+					esc_str(arg, sizeof arg, optarg, ESC_TEXT));
 				return ERR_USAGE;
 			}
 			co.max_unexplained = opt_some(v);
@@ -248,7 +271,7 @@ int check_main(int argc, char **argv)
 				fprintf(stderr,
 					"correlate check: --fail-on: \"%s\" is not warning or "
 					"critical\n",
-					optarg);
+					esc_str(arg, sizeof arg, optarg, ESC_TEXT));
 				return ERR_USAGE;
 			}
 			break;
@@ -261,7 +284,7 @@ int check_main(int argc, char **argv)
 		default:
 			fprintf(stderr, "correlate check: %s %s\n",
 				c == ':' ? "missing argument for" : "unknown option",
-				argv[optind - 1]);
+				esc_str(arg, sizeof arg, argv[optind - 1], ESC_TEXT));
 			fprintf(stderr, "correlate check: try: correlate check --help\n");
 			return ERR_USAGE;
 		}
@@ -276,7 +299,13 @@ int check_main(int argc, char **argv)
 	for (int i = optind; i < argc && !rc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st) != 0) {
-			fprintf(stderr, "correlate check: %s: no such file or folder\n", argv[i]);
+			fprintf(stderr,
+				"correlate check: %s: no such file or folder\n"
+				"correlate check: try: give folders that hold recorded pairs (a "
+				"pair is a folder with status or top, and memstats.txt, vars.json "
+				"or metrics.prom), or folders above them: correlate check "
+				"fixtures/\n",
+				esc_str(arg, sizeof arg, argv[i], ESC_TEXT));
 			rc = ERR_USAGE;
 			break;
 		}
@@ -297,7 +326,8 @@ int check_main(int argc, char **argv)
 	if (!rc) {
 		printf("%zu passed, %zu failed\n", rs.n - failed, failed);
 		if (co.junit && write_junit(co.junit, &rs, failed) != 0) {
-			fprintf(stderr, "correlate check: cannot write %s\n", co.junit);
+			fprintf(stderr, "correlate check: cannot write %s\n",
+				esc_str(arg, sizeof arg, co.junit, ESC_TEXT));
 			rc = ERR_INTERNAL;
 		}
 	}

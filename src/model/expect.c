@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "correlate/escape.h"
 #include "correlate/expect.h"
 #include "correlate/units.h"
 
@@ -35,6 +36,15 @@ int severity_from_name(const char *s)
 	return -1;
 }
 
+/* A name or value from the file, escaped for a message (escape.h) and cut to
+ * 40 bytes: whatever it holds, the message stays one readable line. */
+static const char *quote(char *out, size_t cap, const char *s)
+{
+	size_t len = strlen(s);
+	esc_bytes(out, cap, s, len > 40 ? 40 : len, ESC_TEXT);
+	return out;
+}
+
 static int size_of(const cJSON *v, opt_u64 *out)
 {
 	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 18446744073709551616.0 &&
@@ -58,10 +68,11 @@ static int id_list(const cJSON *v, char (*out)[32], size_t *n, const char *key, 
 	const cJSON *it;
 	cJSON_ArrayForEach(it, v)
 	{
+		char ex[ESC_MAX(40)];
 		if (!cJSON_IsString(it) || !known_id(it->valuestring))
-			return err_set(err, ERR_USAGE,
-				       "expect.json: %s: \"%s\" is not a finding id", key,
-				       cJSON_IsString(it) ? it->valuestring : "?");
+			return err_set(
+			    err, ERR_USAGE, "expect.json: %s: \"%s\" is not a finding id", key,
+			    cJSON_IsString(it) ? quote(ex, sizeof ex, it->valuestring) : "?");
 		if (*n >= EXPECT_MAX_IDS)
 			return err_set(err, ERR_USAGE, "expect.json: %s: too many ids", key);
 		snprintf(out[(*n)++], 32, "%s", it->valuestring);
@@ -71,11 +82,12 @@ static int id_list(const cJSON *v, char (*out)[32], size_t *n, const char *key, 
 
 static int one_finding(const cJSON *v, struct expect_finding *f, struct err *err)
 {
+	char ex[ESC_MAX(40)];
 	snprintf(f->id, sizeof f->id, "%s", v->string);
 	f->severity = -1;
 	if (!known_id(f->id))
 		return err_set(err, ERR_USAGE, "expect.json: findings: \"%s\" is not a finding id",
-			       f->id);
+			       quote(ex, sizeof ex, v->string));
 	if (!cJSON_IsObject(v))
 		return err_set(err, ERR_USAGE, "expect.json: findings.%s: expected an object",
 			       f->id);
@@ -103,7 +115,7 @@ static int one_finding(const cJSON *v, struct expect_finding *f, struct err *err
 		} else {
 			return err_set(err, ERR_USAGE,
 				       "expect.json: findings.%s: unknown key \"%s\"", f->id,
-				       it->string);
+				       quote(ex, sizeof ex, it->string));
 		}
 	}
 	return 0;
@@ -159,7 +171,9 @@ int parse_expect(const char *buf, size_t len, struct expectation *out, struct er
 		} else if (strcmp(k, "comment") == 0 || k[0] == '_') {
 			/* free text for people */
 		} else {
-			rc = err_set(err, ERR_USAGE, "expect.json: unknown key \"%s\"", k);
+			char ex[ESC_MAX(40)];
+			rc = err_set(err, ERR_USAGE, "expect.json: unknown key \"%s\"",
+				     quote(ex, sizeof ex, k));
 		}
 		if (rc)
 			break;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "body.h"
+#include "correlate/escape.h"
 
 int go_field_store(struct go_memstats *ms, const struct go_field *f, uint64_t v, const char *where,
 		   struct err *err)
@@ -51,25 +52,17 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Printable excerpt of the first bytes, for messages. */
+/* The first bytes, escaped (escape.h), for messages. */
 static void excerpt(const char *s, size_t len, char *out, size_t cap)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < len && o + 5 < cap && i < 40; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
-	}
-	out[o] = '\0';
+	esc_bytes(out, cap, s, len < 40 ? len : 40, ESC_TEXT);
 }
 
 /* Decides the format from head[0..n), or returns an error when the body
  * plainly is not any of the three. */
 static int detect(struct body_parser *p, const char *h, size_t n, struct err *err)
 {
-	char ex[128];
+	char ex[ESC_MAX(40)];
 	if (starts(h, n, "{") || starts(h, n, "[")) {
 		p->fmt = FMT_EXPVAR;
 		return 0;

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "correlate/buildinfo.h"
+#include "correlate/escape.h"
 #include "lines.h"
 
 #define CHUNK	    (64u * 1024)  /* one read while scanning or streaming */
@@ -653,9 +654,13 @@ static int read_blob(const struct elf_file *f, unsigned char *buf, struct go_bui
 	out->go_version[n] = '\0';
 	/* "go1.21.0", "devel go1.22-1234abcd Tue ...", "go1.21.0 X:boringcrypto" */
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)out->go_version[i] < 0x20 || out->go_version[i] == 0x7f)
-			return err_set(err, ERR_PROC,
-				       "malformed Go build info: the Go version is not text");
+		if ((unsigned char)out->go_version[i] < 0x20 || out->go_version[i] == 0x7f) {
+			char ex[ESC_MAX(sizeof out->go_version)];
+			return err_set(
+			    err, ERR_PROC,
+			    "malformed Go build info: the Go version is not text: \"%s\"",
+			    esc_str(ex, sizeof ex, out->go_version, ESC_TEXT));
+		}
 
 	/* Without its framing (a binary built outside a module before Go 1.18
 	 * has an empty one) the module info is taken as absent, as Go does. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "body.h"
+#include "correlate/escape.h"
 
 static int store_value(struct body_parser *p, const char *key, size_t key_len, int part, uint64_t v,
 		       struct err *err)
@@ -31,10 +32,11 @@ static int key_shape(const char *key, size_t key_len)
 static int bad_value(struct body_parser *p, const char *key, size_t key_len, const char *v,
 		     size_t vlen, struct err *err)
 {
-	return err_set(
-	    err, ERR_ENDPOINT,
-	    "pprof MemStats line %llu: %.*s: not a non-negative 64-bit integer: \"%.*s\"",
-	    (unsigned long long)p->line_no, (int)key_len, key, (int)(vlen > 40 ? 40 : vlen), v);
+	char ex[120];
+	esc_bytes(ex, sizeof ex, v, vlen > 40 ? 40 : vlen, ESC_TEXT);
+	return err_set(err, ERR_ENDPOINT,
+		       "pprof MemStats line %llu: %.*s: not a non-negative 64-bit integer: \"%s\"",
+		       (unsigned long long)p->line_no, (int)key_len, key, ex);
 }
 
 int pprof_line(void *vp, const char *line, size_t len, bool overlong, struct err *err)
@@ -48,10 +50,13 @@ int pprof_line(void *vp, const char *line, size_t len, bool overlong, struct err
 	}
 	if (len == 0)
 		return 0;
-	if (len < 2 || line[0] != '#' || line[1] != ' ')
+	if (len < 2 || line[0] != '#' || line[1] != ' ') {
+		char ex[160];
+		esc_bytes(ex, sizeof ex, line, len > 60 ? 60 : len, ESC_TEXT);
 		return err_set(err, ERR_ENDPOINT,
-			       "pprof MemStats line %llu: expected \"# Key = value\": \"%.*s\"",
-			       (unsigned long long)p->line_no, (int)(len > 60 ? 60 : len), line);
+			       "pprof MemStats line %llu: expected \"# Key = value\": \"%s\"",
+			       (unsigned long long)p->line_no, ex);
+	}
 	const char *key = line + 2;
 	const char *eq = memchr(key, '=', len - 2);
 	if (!eq)
@@ -78,12 +83,14 @@ int pprof_line(void *vp, const char *line, size_t len, bool overlong, struct err
 		return store_value(p, key, key_len, 0, a, err);
 	}
 	/* "inuse / sys" */
-	if (i == vlen || v[i] != '/')
+	if (i == vlen || v[i] != '/') {
+		char ex[120];
+		esc_bytes(ex, sizeof ex, v, vlen > 40 ? 40 : vlen, ESC_TEXT);
 		return err_set(
 		    err, ERR_ENDPOINT,
-		    "pprof MemStats line %llu: %.*s: expected \"inuse / sys\", got \"%.*s\"",
-		    (unsigned long long)p->line_no, (int)key_len, key, (int)(vlen > 40 ? 40 : vlen),
-		    v);
+		    "pprof MemStats line %llu: %.*s: expected \"inuse / sys\", got \"%s\"",
+		    (unsigned long long)p->line_no, (int)key_len, key, ex);
+	}
 	i = skip_blank(v, vlen, i + 1);
 	if (parse_u64_dec(v + i, vlen - i, &b, &used) != 0 || skip_blank(v, vlen, i + used) != vlen)
 		return bad_value(p, key, key_len, v, vlen, err);

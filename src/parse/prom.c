@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "body.h"
+#include "correlate/escape.h"
 
 static int name_start(char c)
 {
@@ -31,8 +32,10 @@ static const struct go_field *prom_field(const char *name, size_t len)
 static int not_prom(struct body_parser *p, const char *line, size_t len, const char *why,
 		    struct err *err)
 {
-	return err_set(err, ERR_ENDPOINT, "not Prometheus text: line %llu: %s: \"%.*s\"",
-		       (unsigned long long)p->line_no, why, (int)(len > 60 ? 60 : len), line);
+	char ex[160];
+	esc_bytes(ex, sizeof ex, line, len > 60 ? 60 : len, ESC_TEXT);
+	return err_set(err, ERR_ENDPOINT, "not Prometheus text: line %llu: %s: \"%s\"",
+		       (unsigned long long)p->line_no, why, ex);
 }
 
 /* Finds label `name` in "{a="x",b="y"}" and copies its value. */
@@ -148,11 +151,14 @@ int prom_line(void *vp, const char *line, size_t len, bool overlong, struct err 
 	if (nl == 7 && memcmp(line + ns, "go_info", 7) == 0 && labels) {
 		char v[sizeof p->snap.go_version];
 		if (label_value(labels, labels_len, "version", v, sizeof v) == 0) {
-			if (p->snap.go_version[0] && strcmp(p->snap.go_version, v) != 0)
+			if (p->snap.go_version[0] && strcmp(p->snap.go_version, v) != 0) {
+				char a[100], b[100];
 				return err_set(err, ERR_ENDPOINT,
 					       "prometheus: go_info given twice (%s and %s): "
 					       "more than one process in one body?",
-					       p->snap.go_version, v);
+					       esc_str(a, sizeof a, p->snap.go_version, ESC_TEXT),
+					       esc_str(b, sizeof b, v, ESC_TEXT));
+			}
 			memcpy(p->snap.go_version, v, sizeof v);
 		}
 		return 0;
@@ -162,8 +168,11 @@ int prom_line(void *vp, const char *line, size_t len, bool overlong, struct err 
 		return 0;
 	uint64_t v;
 	const char *why;
-	if (value_u64(tok, f->prom_seconds, &v, &why) != 0)
+	if (value_u64(tok, f->prom_seconds, &v, &why) != 0) {
+		char ex[sizeof tok];
 		return err_set(err, ERR_ENDPOINT, "prometheus line %llu: %s %s: %s",
-			       (unsigned long long)p->line_no, f->prom, tok, why);
+			       (unsigned long long)p->line_no, f->prom,
+			       esc_str(ex, sizeof ex, tok, ESC_TEXT), why);
+	}
 	return go_field_store(&p->snap.ms, f, v, "prometheus", err);
 }

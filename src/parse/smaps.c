@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "correlate/escape.h"
 #include "correlate/proc.h"
 #include "lines.h"
 #include "procfields.h"
@@ -287,17 +288,23 @@ static int smaps_line(void *vctx, const char *line, size_t len, bool overlong, s
 		rc = deliver(p, err);
 		if (rc)
 			return rc;
-		if (parse_header(line, len, &p->cur) != 0)
-			return err_set(
-			    err, ERR_PROC, "smaps: line %llu: not a mapping header: \"%.*s\"",
-			    (unsigned long long)p->line_no, (int)(len > 60 ? 60 : len), line);
+		if (parse_header(line, len, &p->cur) != 0) {
+			char ex[160];
+			esc_bytes(ex, sizeof ex, line, len > 60 ? 60 : len, ESC_TEXT);
+			return err_set(err, ERR_PROC,
+				       "smaps: line %llu: not a mapping header: \"%s\"",
+				       (unsigned long long)p->line_no, ex);
+		}
 		p->have_cur = 1;
 		p->next = 0;
 		return 0;
 	}
-	if (!memchr(line, ':', len))
-		return err_set(err, ERR_PROC, "smaps: line %llu: expected \"Key: value\": \"%.*s\"",
-			       (unsigned long long)p->line_no, (int)(len > 60 ? 60 : len), line);
+	if (!memchr(line, ':', len)) {
+		char ex[160];
+		esc_bytes(ex, sizeof ex, line, len > 60 ? 60 : len, ESC_TEXT);
+		return err_set(err, ERR_PROC, "smaps: line %llu: expected \"Key: value\": \"%s\"",
+			       (unsigned long long)p->line_no, ex);
+	}
 	if (!p->have_cur)
 		return err_set(err, ERR_PROC,
 			       "smaps: line %llu: counters before any mapping header",

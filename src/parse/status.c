@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "correlate/escape.h"
 #include "correlate/proc.h"
 #include "lines.h"
 #include "procfields.h"
@@ -75,17 +76,21 @@ int proc_field_set(const struct proc_field *f, void *base, const char *val, size
 {
 	size_t i = skip_blank(val, len, 0), used;
 	uint64_t v;
-	if (parse_u64_dec(val + i, len - i, &v, &used) != 0)
-		return err_set(err, ERR_PROC, "%s: %s: not a number below 2^64: \"%.*s\"", what,
-			       f->key, (int)(len > 40 ? 40 : len), val);
+	char ex[120];
+	if (parse_u64_dec(val + i, len - i, &v, &used) != 0) {
+		esc_bytes(ex, sizeof ex, val, len > 40 ? 40 : len, ESC_TEXT);
+		return err_set(err, ERR_PROC, "%s: %s: not a number below 2^64: \"%s\"", what,
+			       f->key, ex);
+	}
 	i = skip_blank(val, len, i + used);
 	if (f->kib) {
 		if (len - i < 2 || memcmp(val + i, "kB", 2) != 0)
 			return err_set(err, ERR_PROC, "%s: %s: expected a size in kB", what,
 				       f->key);
-		if (__builtin_mul_overflow(v, 1024, &v))
-			return err_set(err, ERR_PROC, "%s: %s: %.*s is too large", what, f->key,
-				       (int)(len > 40 ? 40 : len), val);
+		if (__builtin_mul_overflow(v, 1024, &v)) {
+			esc_bytes(ex, sizeof ex, val, len > 40 ? 40 : len, ESC_TEXT);
+			return err_set(err, ERR_PROC, "%s: %s: %s is too large", what, f->key, ex);
+		}
 	}
 	opt_u64 *slot = (opt_u64 *)((char *)base + f->offset);
 	*slot = opt_some(v);

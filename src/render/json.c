@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "correlate/escape.h"
 #include "correlate/proc.h"
 #include "correlate/render.h"
 
@@ -48,9 +49,21 @@ static void u64(struct jb *b, cJSON *o, const char *key, opt_u64 v)
 	put(b, o, key, v.known ? cJSON_CreateRaw(num) : cJSON_CreateNull());
 }
 
+/* A string: valid UTF-8 as it is, each byte that is not as \xNN (escape.h,
+ * ESC_UTF8); render_json then writes DEL and C1 controls as \u escapes. */
 static void str(struct jb *b, cJSON *o, const char *key, const char *s)
 {
-	put(b, o, key, s && *s ? cJSON_CreateString(s) : cJSON_CreateNull());
+	if (!s || !*s) {
+		put(b, o, key, cJSON_CreateNull());
+		return;
+	}
+	if (esc_is_utf8(s, strlen(s))) {
+		put(b, o, key, cJSON_CreateString(s));
+		return;
+	}
+	char *e = esc_strdup(s, ESC_UTF8);
+	put(b, o, key, e ? cJSON_CreateString(e) : NULL);
+	free(e);
 }
 
 static void boolean(struct jb *b, cJSON *o, const char *key, int v)
@@ -297,10 +310,11 @@ int render_json(FILE *out, const struct render_input *in)
 
 	int rc = -1;
 	char *s = b.failed ? NULL : cJSON_Print(root);
-	if (s) {
-		rc = fputs(s, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
-		free(s);
-	}
+	char *safe = s ? esc_json_controls(s) : NULL;
+	if (safe)
+		rc = fputs(safe, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
+	free(safe);
+	free(s);
 	cJSON_Delete(root);
 	return rc;
 }

@@ -1,9 +1,15 @@
-/* --format markdown: a report to paste into an issue tracker. */
+/* --format markdown: a report to paste into an issue tracker.  A string from
+ * outside (a process name, a path, a URL, what a finding quotes) is escaped
+ * twice: for the terminal (escape.h, ESC_TEXT), then for Markdown, so that
+ * it shows as the same text and cannot end a table cell or a code span, or
+ * start a link, emphasis or HTML. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "correlate/escape.h"
 #include "correlate/render.h"
 #include "correlate/units.h"
 
@@ -21,17 +27,72 @@ __attribute__((format(printf, 2, 3))) static void say(struct md *m, const char *
 	va_end(ap);
 }
 
-/* Table cell text: pipes and newlines would break the table. */
+/* Table cell text of correlate's own (labels, meanings): pipes and newlines
+ * would break the table; anything else that is not printable is escaped
+ * (ESC_SAFE) all the same.  Text from outside goes through text(). */
 static void cell(struct md *m, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '|')
+	char *e = esc_strdup(s ? s : "", ESC_SAFE);
+	if (!e) {
+		m->failed = 1;
+		return;
+	}
+	for (const char *p = e; *p; p++) {
+		if (*p == '|')
 			say(m, "\\|");
-		else if (*s == '\n')
-			say(m, " ");
-		else if (fputc(*s, m->out) == EOF)
+		else if (fputc(*p, m->out) == EOF)
 			m->failed = 1;
 	}
+	free(e);
+}
+
+static void out_char(struct md *m, char c)
+{
+	if (fputc(c, m->out) == EOF)
+		m->failed = 1;
+}
+
+/* Raw text in a paragraph or a table cell: escaped, then each character
+ * Markdown could read as syntax (a cell's pipe, a code span's backtick,
+ * emphasis, a link's bracket, HTML, an entity, strikethrough) gets a
+ * backslash, which CommonMark drops when it shows the character.  So do the
+ * escapes' own backslashes: the escape \x1b is written \\x1b and shows as
+ * \x1b, as in the text report. */
+static void text(struct md *m, const char *s)
+{
+	char *e = esc_strdup(s, ESC_TEXT);
+	if (!e) {
+		m->failed = 1;
+		return;
+	}
+	for (const char *p = e; *p; p++) {
+		if (strchr("\\`|*_[<&~", *p))
+			out_char(m, '\\');
+		out_char(m, *p);
+	}
+	free(e);
+}
+
+/* Raw text inside a code span in a table cell.  Nothing is an escape in a
+ * code span, so the escaped text shows as it is; a backtick, which would end
+ * the span, is written as its byte, \x60, and a pipe as \| (GFM reads that
+ * one before the span, in a table). */
+static void code(struct md *m, const char *s)
+{
+	char *e = esc_strdup(s, ESC_TEXT);
+	if (!e) {
+		m->failed = 1;
+		return;
+	}
+	for (const char *p = e; *p; p++) {
+		if (*p == '`')
+			say(m, "\\x60");
+		else if (*p == '|')
+			say(m, "\\|");
+		else
+			out_char(m, *p);
+	}
+	free(e);
 }
 
 static void row(struct md *m, const char *label, opt_u64 v, int count, const char *meaning)
@@ -67,32 +128,34 @@ int render_markdown(FILE *out, const struct render_input *in)
 		say(&m, "### correlate: pid unknown"); /* a top-only pair */
 	if (comm[0]) {
 		say(&m, " (");
-		cell(&m, comm);
+		text(&m, comm);
 		say(&m, ")");
 	}
 	say(&m, ": %zu finding%s to look at\n\n", warn, warn == 1 ? "" : "s");
 	say(&m, "| | |\n|---|---|\n");
 	say(&m, "| command | `");
-	cell(&m, c->command[0] ? c->command : "correlate");
-	say(&m, "` |\n| tool | correlate %s |\n| Go | %s", CORRELATE_VERSION,
-	    gv ? gv : "version unknown");
-	if (c->os.build.found)
-		say(&m, " (%s, %s)",
+	code(&m, c->command[0] ? c->command : "correlate");
+	say(&m, "` |\n| tool | correlate %s |\n| Go | ", CORRELATE_VERSION);
+	text(&m, gv ? gv : "version unknown");
+	if (c->os.build.found) {
+		say(&m, " (%s, ",
 		    c->os.build.cgo == 1   ? "cgo"
 		    : c->os.build.cgo == 0 ? "no cgo"
-					   : "cgo unknown",
-		    c->os.build.goarch[0] ? c->os.build.goarch : "arch unknown");
+					   : "cgo unknown");
+		text(&m, c->os.build.goarch[0] ? c->os.build.goarch : "arch unknown");
+		say(&m, ")");
+	}
 	say(&m, " |\n| endpoint | ");
-	cell(&m, c->url);
+	text(&m, c->url);
 	say(&m, " (%s) |\n| %s | %s", body_format_name(c->go.format),
 	    c->replay ? "recorded" : "captured", when);
 	if (c->replay) {
 		say(&m, ", replayed from `");
-		cell(&m, c->source);
+		code(&m, c->source);
 		say(&m, "`");
 		if (c->not_recorded[0]) {
 			say(&m, "; not recorded: ");
-			cell(&m, c->not_recorded);
+			text(&m, c->not_recorded);
 		}
 	}
 	say(&m, " |\n\n");
@@ -107,7 +170,7 @@ int render_markdown(FILE *out, const struct render_input *in)
 			const struct finding *f = &fs->f[i];
 			say(&m, "| %s | `%s` | %s | ", severity_name(f->severity), f->id,
 			    fmt_iec(f->bytes, b, sizeof b));
-			cell(&m, f->summary);
+			text(&m, f->summary);
 			say(&m, " |\n");
 		}
 		say(&m, "\n");
@@ -115,8 +178,16 @@ int render_markdown(FILE *out, const struct render_input *in)
 			const struct finding *f = &fs->f[i];
 			if (f->severity == SEV_INFO)
 				continue;
-			say(&m, "**`%s`** (%s): %s\n\n- evidence: %s\n- advice: %s\n\n", f->id,
-			    severity_name(f->severity), f->summary, f->evidence, f->advice);
+			say(&m, "**`%s`** (%s): ", f->id, severity_name(f->severity));
+			text(&m, f->summary);
+			say(&m, "\n\n- evidence: ");
+			text(&m, f->evidence);
+			/* The advice is correlate's own text, whose `commands` are
+			 * meant as code spans: escaped for the terminal only. */
+			say(&m, "\n- advice: ");
+			if (esc_fputs(f->advice, ESC_TEXT, m.out) != 0)
+				m.failed = 1;
+			say(&m, "\n\n");
 		}
 	}
 

@@ -3,8 +3,10 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
+#include "correlate/escape.h"
 #include "correlate/meta.h"
 #include "correlate/render.h"
 
@@ -21,9 +23,15 @@ static int num(cJSON *o, const char *key, opt_u64 v)
 	return 0;
 }
 
+/* A string as render_json writes one (escape.h, ESC_UTF8): a byte that is
+ * not UTF-8 comes back from the pair as the text \xNN. */
 static int str(cJSON *o, const char *key, const char *s)
 {
+	char *e = NULL;
+	if (s && *s && !esc_is_utf8(s, strlen(s)) && !(s = e = esc_strdup(s, ESC_UTF8)))
+		return -1;
 	cJSON *item = s && *s ? cJSON_CreateString(s) : cJSON_CreateNull();
+	free(e);
 	if (!item || !cJSON_AddItemToObject(o, key, item)) {
 		cJSON_Delete(item);
 		return -1;
@@ -41,11 +49,14 @@ static cJSON *child(cJSON *o, const char *key)
 	return c;
 }
 
+/* The document, with DEL and C1 controls as \u escapes like render_json's. */
 static char *print(cJSON *root, int bad)
 {
 	char *s = bad ? NULL : cJSON_Print(root);
+	char *safe = s ? esc_json_controls(s) : NULL;
+	free(s);
 	cJSON_Delete(root);
-	return s;
+	return safe;
 }
 
 char *meta_json(const struct capture *c)

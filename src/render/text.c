@@ -1,9 +1,12 @@
-/* The report for people. */
+/* The report for people.  Every string that came from outside (names,
+ * paths, URLs, versions, what findings quote) goes out through put(),
+ * escaped (escape.h): nothing from the target reaches the terminal raw. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
+#include "correlate/escape.h"
 #include "correlate/render.h"
 #include "correlate/units.h"
 
@@ -21,14 +24,27 @@ __attribute__((format(printf, 2, 3))) static void say(struct w *w, const char *f
 	va_end(ap);
 }
 
+/* s, escaped: ESC_TEXT for raw bytes, ESC_SAFE for text made of messages. */
+static void put(struct w *w, const char *s, enum esc_mode mode)
+{
+	if (esc_fputs(s, mode, w->out) != 0)
+		w->failed = 1;
+}
+
 /* "141.0 MiB", "unknown" or a count. */
-/* One line: indented label, right-aligned amount, meaning. */
+/* One line: indented label, right-aligned amount, meaning.  Label and
+ * meaning are correlate's own text, or already escaped; whatever is not
+ * printable in them is escaped all the same (ESC_SAFE). */
 static void line(struct w *w, int depth, const char *label, opt_u64 v, int count,
 		 const char *meaning)
 {
-	char buf[32];
+	char buf[32], el[ESC_MAX(96)], em[ESC_MAX(160)];
 	int pad = 28 - 2 * depth;
 	int has = meaning && *meaning;
+	if (!esc_is_clean(label, strlen(label)))
+		label = esc_str(el, sizeof el, label, ESC_SAFE);
+	if (has && !esc_is_clean(meaning, strlen(meaning)))
+		meaning = esc_str(em, sizeof em, meaning, ESC_SAFE);
 	say(w, "  %*s%-*s %11s%s%s\n", 2 * depth, "", pad, label, fmt_amount(v, count, buf, sizeof buf),
 	    has ? "  " : "", has ? meaning : "");
 }
@@ -183,10 +199,14 @@ static void mappings_section(struct w *w, const struct render_input *in)
 	    "resident", "swap", "path");
 	for (size_t i = 0; i < m->n_rows; i++) {
 		const struct mapping_row *r = &m->rows[i];
-		say(w, "  %012llx-%012llx %-4s %-14s %10s %10s %10s  %s\n",
-		    (unsigned long long)r->start, (unsigned long long)r->end, r->perms,
-		    map_class_name(r->cls), fmt_iec(r->end - r->start, a, 24),
-		    fmt_iec(r->rss, b, 24), fmt_iec(r->swap, d, 24), r->path);
+		char perms[ESC_MAX(sizeof r->perms)];
+		say(w, "  %012llx-%012llx %-4s %-14s %10s %10s %10s  ",
+		    (unsigned long long)r->start, (unsigned long long)r->end,
+		    esc_str(perms, sizeof perms, r->perms, ESC_TEXT), map_class_name(r->cls),
+		    fmt_iec(r->end - r->start, a, 24), fmt_iec(r->rss, b, 24),
+		    fmt_iec(r->swap, d, 24));
+		put(w, r->path, ESC_TEXT);
+		say(w, "\n");
 	}
 	say(w, "\n");
 }
@@ -201,13 +221,21 @@ static void findings_section(struct w *w, const struct findings *fs)
 		const char *sev = f->severity == SEV_CRITICAL  ? "CRITICAL"
 				  : f->severity == SEV_WARNING ? "WARNING"
 							       : "info";
-		say(w, "  %-8s %-22s %s\n", sev, f->id, f->summary);
+		say(w, "  %-8s %-22s ", sev, f->id);
+		put(w, f->summary, ESC_TEXT);
+		say(w, "\n");
 		/* The ones that need acting on carry their numbers and next step. */
 		if (f->severity != SEV_INFO) {
-			if (f->evidence[0])
-				say(w, "  %-31s because: %s\n", "", f->evidence);
-			if (f->advice[0])
-				say(w, "  %-31s try: %s\n", "", f->advice);
+			if (f->evidence[0]) {
+				say(w, "  %-31s because: ", "");
+				put(w, f->evidence, ESC_TEXT);
+				say(w, "\n");
+			}
+			if (f->advice[0]) {
+				say(w, "  %-31s try: ", "");
+				put(w, f->advice, ESC_TEXT);
+				say(w, "\n");
+			}
 		}
 	}
 }
@@ -223,27 +251,48 @@ int render_text(FILE *out, const struct render_input *in)
 		snprintf(when, sizeof when, "unknown"); /* a pair without meta.json */
 	const char *gv = capture_go_version(c);
 	const char *comm = c->os.id.comm[0] ? c->os.id.comm : c->os.status.name;
-	if (c->os.id.pid)
-		say(&w, "correlate %s: pid %d%s%s%s%s\n", CORRELATE_VERSION, (int)c->os.id.pid,
-		    comm[0] ? " (" : "", comm, comm[0] ? ")" : "", c->replay ? ", replayed" : "");
-	else
+	if (c->os.id.pid) {
+		say(&w, "correlate %s: pid %d", CORRELATE_VERSION, (int)c->os.id.pid);
+		if (comm[0]) {
+			say(&w, " (");
+			put(&w, comm, ESC_TEXT);
+			say(&w, ")");
+		}
+		say(&w, "%s\n", c->replay ? ", replayed" : "");
+	} else {
 		say(&w, "correlate %s: pid unknown%s\n", CORRELATE_VERSION,
 		    c->replay ? ", replayed" : "");
-	say(&w, "  endpoint  %s (%s)\n", c->url, body_format_name(c->go.format));
-	if (c->tried[0])
-		say(&w, "  tried     %s\n", c->tried);
-	if (c->owner[0])
-		say(&w, "  owner     %s\n", c->owner);
+	}
+	say(&w, "  endpoint  ");
+	put(&w, c->url, ESC_TEXT);
+	say(&w, " (%s)\n", body_format_name(c->go.format));
+	/* tried and owner are made of messages, already escaped. */
+	if (c->tried[0]) {
+		say(&w, "  tried     ");
+		put(&w, c->tried, ESC_SAFE);
+		say(&w, "\n");
+	}
+	if (c->owner[0]) {
+		say(&w, "  owner     ");
+		put(&w, c->owner, ESC_SAFE);
+		say(&w, "\n");
+	}
 	if (c->probe_cpu_ns.known)
 		say(&w, "  cost      the target spent %.1f ms of CPU answering (%.1f ms wall, %s)\n",
 		    (double)c->probe_cpu_ns.v / 1e6, c->fetch_seconds * 1e3,
 		    fmt_iec(c->go.body_bytes, (char[24]){0}, 24));
-	say(&w, "  Go        %s\n", gv ? gv : "version unknown");
+	say(&w, "  Go        ");
+	put(&w, gv ? gv : "version unknown", ESC_TEXT);
+	say(&w, "\n");
 	if (c->replay) {
-		say(&w, "  recorded  %s; replayed from %s\n", when, c->source);
-		if (c->not_recorded[0])
-			say(&w, "  not recorded: %s: what they would tell is unknown below\n",
-			    c->not_recorded);
+		say(&w, "  recorded  %s; replayed from ", when);
+		put(&w, c->source, ESC_TEXT);
+		say(&w, "\n");
+		if (c->not_recorded[0]) {
+			say(&w, "  not recorded: ");
+			put(&w, c->not_recorded, ESC_SAFE);
+			say(&w, ": what they would tell is unknown below\n");
+		}
 		say(&w, "\n");
 	} else {
 		say(&w, "  captured  %s\n\n", when);
