@@ -43,6 +43,27 @@ static int check_target(struct capture *c, struct err *err)
 	return 0;
 }
 
+/* Whether status' Name and libproc2's comm name the same program.  The two
+ * show bytes differently: the kernel gives status' Name raw but for "\n"
+ * and "\\" (proc_task_name, ESCAPE_SPACE|ESCAPE_SPECIAL), libproc2 puts a
+ * stand-in for a byte it does not print ('.' for a control byte, '?' for
+ * the rest).  So a byte that either side may have replaced matches any;
+ * what is left must agree, over comm's 15 bytes (TASK_COMM_LEN - 1). */
+static int same_comm(const char *status_name, const char *comm)
+{
+	for (int i = 0; i < 15; i++) {
+		unsigned char a = (unsigned char)status_name[i], b = (unsigned char)comm[i];
+		if (!a || !b)
+			return a == b;
+		if (a == '\\')
+			return 1; /* the kernel's escape shifts the rest: no telling */
+		int stand_in = a < 0x20 || a >= 0x7f || b == '.' || b == '?';
+		if (!stand_in && a != b)
+			return 0;
+	}
+	return 1;
+}
+
 /* smaps goes straight from read() through the parser to the classifier,
  * and to the pair being saved. */
 struct smaps_stream {
@@ -95,7 +116,7 @@ static int read_proc(struct capture *c, int keep_rows, struct pair_writer *save,
 		rc = parse_status(status.data, status.len, &c->os.status, err);
 	/* status names the program now running: the one identified before the
 	 * fetch, or the run stops (a report never mixes two programs). */
-	if (!rc && c->os.status.name[0] && strncmp(c->os.status.name, c->os.id.comm, 15) != 0) {
+	if (!rc && c->os.status.name[0] && !same_comm(c->os.status.name, c->os.id.comm)) {
 		rc = err_set(err, ERR_PROC,
 			     "pid %d changed program while it was being read (now %s, was %s)",
 			     (int)pid, c->os.status.name, c->os.id.comm);
