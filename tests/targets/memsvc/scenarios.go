@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 var (
@@ -164,7 +166,44 @@ func fragmentHeap(n uint64) {
 	runtime.GC()
 }
 
+// -readfile: page cache that is not mapped, for the cgroup tests
+// (tests/integration/test_cgroup.py).  The file's cached pages are dropped
+// first (POSIX_FADV_DONTNEED), so that reading it charges them to this
+// process's memory cgroup whoever cached them before; it is read twice, so
+// the kernel moves them to the active list (mark_page_accessed), where they
+// count in kubelet's working set.  Nothing is kept: the pages stay cached.
+var readFile = flag.String("readfile", "", "a file to read twice through the page cache, without mapping it")
+
+func readTwice(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+		return err
+	}
+	buf := make([]byte, 1<<20)
+	for pass := 0; pass < 2; pass++ {
+		if _, err := f.Seek(0, 0); err != nil {
+			return err
+		}
+		for {
+			n, err := f.Read(buf)
+			if n == 0 || err != nil {
+				break
+			}
+		}
+	}
+	return nil
+}
+
 func runScenarios() error {
+	if *readFile != "" {
+		if err := readTwice(*readFile); err != nil {
+			return fmt.Errorf("readfile: %v", err)
+		}
+	}
 	if fileMap > 0 {
 		if err := mapFile(uint64(fileMap)); err != nil {
 			return fmt.Errorf("filemap: %v", err)
