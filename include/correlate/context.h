@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "correlate/cgroup.h"
 #include "correlate/err.h"
 #include "correlate/opt.h"
 
@@ -34,18 +35,7 @@ int parse_gomemlimit(const char *s, uint64_t *out);
  * as in the runtime). */
 int godebug_flag(const char *godebug, const char *key);
 
-/* The memory cgroup. */
-struct cgroup_info {
-	int version;	    /* 1 or 2; 0 not found */
-	char why[96];	    /* when version is 0 */
-	char path[512];	    /* the cgroup's path, as /proc/PID/cgroup names it */
-	char dir[640];	    /* where its files were read */
-	opt_u64 limit;	    /* memory.max / memory.limit_in_bytes; unknown when unlimited */
-	opt_u64 usage;	    /* memory.current / memory.usage_in_bytes */
-	opt_u64 anon;	    /* memory.stat: anon (v2), rss (v1) */
-	opt_u64 file;	    /* memory.stat: file (v2), cache (v1) */
-	opt_u64 swap_limit; /* memory.swap.max (v2) */
-};
+/* The memory cgroup: struct cgroup_info and its record, in cgroup.h. */
 
 /* From /proc/PID/cgroup text: the memory cgroup's path and the version.
  * v2: the "0::/path" line; v1: the line whose controllers include

@@ -6,7 +6,8 @@
  *   smaps           /proc/PID/smaps                     optional
  *   memstats.txt | vars.json | metrics.prom             the endpoint's body, as served
  *   environ         /proc/PID/environ                   optional
- *   cgroup.json     the memory cgroup's facts           optional
+ *   cgroup.txt      every cgroup file read, `tail -n +1` form (cgroup.h)  optional
+ *   cgroup.json     the memory cgroup's facts (older pairs; read, not written)
  *   meta.json       pid, URL, times, tool, build facts  optional
  *   top             VIRT and RES as read off top        only when status is absent
  *
@@ -53,7 +54,7 @@ int pair_writer_body(void *w, const char *buf, size_t len, struct err *err);
 /* A chunk_fn-shaped copier for smaps (opens the file on first use). */
 int pair_writer_smaps(struct pair_writer *w, const char *buf, size_t len, struct err *err);
 
-/* Writes meta.json and cgroup.json from c, names the body after its format,
+/* Writes meta.json and cgroup.txt (c's cgroup record) from c, names the body after its format,
  * flushes everything to disk and moves the folder into place: the pair
  * appears whole or not at all. */
 int pair_writer_commit(struct pair_writer *w, const struct capture *c, struct err *err);

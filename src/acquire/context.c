@@ -1,6 +1,7 @@
 /* The process's context: its environment and its memory cgroup. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "correlate/acquire.h"
@@ -26,83 +27,153 @@ int acquire_environ(pid_t pid, struct go_env *out, struct text *raw)
 	return 0;
 }
 
-/* A one-number file ("max" for no limit). */
-static void read_value(const char *dir, const char *file, opt_u64 *out)
+/* The cgroup record (cgroup.h): every file read, each under a
+ * "==> PATH <==" line, as `tail -n +1` prints them. */
+struct record {
+	char *data;
+	size_t len, cap;
+	int failed; /* out of memory: the record is dropped */
+};
+
+static void rec_append(struct record *r, const char *s, size_t n)
 {
-	char path[800];
-	struct text t = {0};
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	*out = opt_none();
-	if (read_path(path, &t) != 0)
+	if (r->failed)
 		return;
-	parse_cgroup_limit(t.data, t.len, out);
-	text_free(&t);
+	if (r->len + n + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 16384;
+		while (cap < r->len + n + 1)
+			cap *= 2;
+		char *d = realloc(r->data, cap);
+		if (!d) {
+			r->failed = 1;
+			return;
+		}
+		r->data = d;
+		r->cap = cap;
+	}
+	memcpy(r->data + r->len, s, n);
+	r->len += n;
+	r->data[r->len] = '\0';
 }
 
-static void read_stat(const char *dir, const char *key, opt_u64 *out)
+static void rec_add(struct record *r, const char *name, const char *data, size_t len)
 {
-	char path[800];
+	if (r->len)
+		rec_append(r, "\n", 1);
+	rec_append(r, "==> ", 4);
+	rec_append(r, name, strlen(name));
+	rec_append(r, " <==\n", 5);
+	rec_append(r, data, len);
+	if (len && data[len - 1] != '\n')
+		rec_append(r, "\n", 1);
+}
+
+/* Reads path into the record; 0 or an errno. */
+static int rec_file(struct record *r, const char *path)
+{
 	struct text t = {0};
-	snprintf(path, sizeof path, "%s/memory.stat", dir);
-	*out = opt_none();
-	if (read_path(path, &t) != 0)
-		return;
-	parse_cgroup_stat(t.data, t.len, key, out);
+	int e = read_path(path, &t);
+	if (!e)
+		rec_add(r, path, t.data, t.len);
 	text_free(&t);
+	return e;
+}
+
+/* Only mountinfo's cgroup lines: the rest (every mount of the host) says
+ * nothing about memory and need not travel with a pair. */
+static void rec_mountinfo(struct record *r, const char *buf, size_t len)
+{
+	struct record lines = {0};
+	for (size_t i = 0; i < len;) {
+		const char *l = buf + i;
+		const char *nl = memchr(l, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - l) + 1 : len - i;
+		i += n;
+		const char *sep = memmem(l, n, " - cgroup", 9);
+		size_t off = sep ? (size_t)(sep - l) : 0;
+		if (sep && off + 10 <= n &&
+		    (sep[9] == ' ' || (off + 11 <= n && sep[9] == '2' && sep[10] == ' ')))
+			rec_append(&lines, l, n);
+	}
+	rec_add(r, "/proc/self/mountinfo", lines.data ? lines.data : "", lines.len);
+	r->failed |= lines.failed;
+	free(lines.data);
 }
 
 void acquire_cgroup(pid_t pid, struct cgroup_info *out)
 {
-	char path[64], mnt[512];
+	char path[800], mnt[512], root[512], why[96] = "";
 	struct text t = {0};
-	memset(out, 0, sizeof *out);
+	struct record r = {0};
+	int version = 0;
+	char cgpath[512];
+
 	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
 	int e = read_path(path, &t);
 	if (e) {
-		snprintf(out->why, sizeof out->why, "%s: %s", path, strerror(e));
-		return;
+		snprintf(why, sizeof why, "%s: %s", path, strerror(e));
+		goto parse;
 	}
-	int version = 0;
-	int rc = parse_proc_cgroup(t.data, t.len, &version, out->path, sizeof out->path);
+	rec_add(&r, path, t.data, t.len);
+	int rc = parse_proc_cgroup(t.data, t.len, &version, cgpath, sizeof cgpath);
 	text_free(&t);
-	if (rc != 0) {
-		snprintf(out->why, sizeof out->why, "no memory cgroup in %s", path);
-		return;
-	}
+	if (rc != 0)
+		goto parse;
 	if ((e = read_path("/proc/self/mountinfo", &t)) != 0) {
-		snprintf(out->why, sizeof out->why, "/proc/self/mountinfo: %s", strerror(e));
-		return;
+		snprintf(why, sizeof why, "/proc/self/mountinfo: %s", strerror(e));
+		goto parse;
 	}
-	char root[512];
+	rec_mountinfo(&r, t.data, t.len);
 	rc = parse_mountinfo_cgroup(t.data, t.len, version, mnt, sizeof mnt, root, sizeof root);
 	text_free(&t);
-	if (rc != 0) {
-		snprintf(out->why, sizeof out->why, "the cgroup v%d hierarchy is not mounted here",
-			 version);
-		return;
-	}
-	/* The path is relative to the hierarchy's root; the mount may show only
-	 * a part of it (root is then that part). */
-	const char *rel = out->path;
-	size_t rl = strlen(root);
+	if (rc != 0)
+		goto parse;
+	/* The leaf's folder (the path is relative to the hierarchy's root; the
+	 * mount may show only a part of it), then every parent up to the mount:
+	 * a limit may be set on any of them. */
+	const char *rel = cgpath;
+	size_t rl = strlen(root), mn = strlen(mnt);
 	if (strcmp(root, "/") != 0 && strncmp(rel, root, rl) == 0 && (rel[rl] == '/' || !rel[rl]))
 		rel += rl;
-	snprintf(out->dir, sizeof out->dir, "%s%s", mnt, strcmp(rel, "/") ? rel : "");
-	if (version == 2) {
-		read_value(out->dir, "memory.max", &out->limit);
-		read_value(out->dir, "memory.current", &out->usage);
-		read_value(out->dir, "memory.swap.max", &out->swap_limit);
-		read_stat(out->dir, "anon", &out->anon);
-		read_stat(out->dir, "file", &out->file);
-	} else {
-		read_value(out->dir, "memory.limit_in_bytes", &out->limit);
-		read_value(out->dir, "memory.usage_in_bytes", &out->usage);
-		read_stat(out->dir, "rss", &out->anon);
-		read_stat(out->dir, "cache", &out->file);
+	char dir[640], leaf[640];
+	snprintf(leaf, sizeof leaf, "%s%s", mnt, strcmp(rel, "/") ? rel : "");
+	snprintf(dir, sizeof dir, "%s", leaf);
+	const char *const *files = cgroup_level_files(version);
+	for (int depth = 0; depth < CG_LEVELS_MAX; depth++) {
+		for (size_t i = 0; files[i]; i++) {
+			snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+			rec_file(&r, path); /* a file this kernel lacks is not recorded */
+		}
+		char *slash = strrchr(dir, '/');
+		if (strlen(dir) <= mn || !slash || slash < dir + mn)
+			break;
+		*slash = '\0';
 	}
-	if (!out->usage.known) {
-		snprintf(out->why, sizeof out->why, "%s: memory files not readable", out->dir);
-		return;
+	/* The other processes of the leaf, each with its status (Name, VmRSS). */
+	snprintf(path, sizeof path, "%s/cgroup.procs", leaf);
+	if (read_path(path, &t) == 0) {
+		rec_add(&r, path, t.data, t.len);
+		int pids[CG_PROCS_READ_MAX];
+		size_t n = parse_cgroup_procs(t.data, t.len, pids, CG_PROCS_READ_MAX);
+		text_free(&t);
+		for (size_t i = 0; i < n && i < CG_PROCS_READ_MAX; i++) {
+			if (pids[i] == (int)pid)
+				continue; /* its own status is the capture's */
+			snprintf(path, sizeof path, "/proc/%d/status", pids[i]);
+			rec_file(&r, path); /* one that has exited is not recorded */
+		}
 	}
-	out->version = version;
+parse:
+	if (r.failed) {
+		free(r.data);
+		r.data = NULL;
+		r.len = 0;
+	}
+	parse_cgroup_record(r.data ? r.data : "", r.len, (int)pid, out);
+	if (!out->version && why[0])
+		snprintf(out->why, sizeof out->why, "%s", why);
+	if (r.failed)
+		snprintf(out->why, sizeof out->why, "out of memory reading the cgroup");
+	out->record = r.data;
+	out->record_len = r.len;
 }

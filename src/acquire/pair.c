@@ -204,15 +204,17 @@ int pair_writer_commit(struct pair_writer *w, const struct capture *c, struct er
 	int rc = close_stream(w, &w->body, "the body", err);
 	if (!rc)
 		rc = close_stream(w, &w->smaps, "smaps", err);
-	char *meta = rc ? NULL : meta_json(c), *cg = rc ? NULL : cgroup_json(&c->os.cgroup);
-	if (!rc && (!meta || !cg))
+	char *meta = rc ? NULL : meta_json(c);
+	if (!rc && !meta)
 		rc = err_set(err, ERR_INTERNAL, "out of memory writing the pair");
 	if (!rc)
 		rc = pair_writer_put(w, "meta.json", meta, strlen(meta), err);
-	if (!rc)
-		rc = pair_writer_put(w, "cgroup.json", cg, strlen(cg), err);
 	free(meta);
-	free(cg);
+	/* Every cgroup file the run read, as read (cgroup.h); none when the
+	 * cgroup could not be read at all, which the replay then says. */
+	if (!rc && c->os.cgroup.record)
+		rc = pair_writer_put(w, "cgroup.txt", c->os.cgroup.record, c->os.cgroup.record_len,
+				     err);
 	if (rc)
 		return rc;
 	char from[PATH_MAX], to[PATH_MAX];
@@ -374,6 +376,32 @@ static int load_smaps(const char *dir, int keep_rows, struct capture *c, struct 
 	return rc;
 }
 
+/* cgroup.txt, the record of every cgroup file read (cgroup.h), parsed as a
+ * live run parses it; else the summary older pairs hold, cgroup.json. */
+static int load_cgroup(const char *dir, struct capture *c, struct err *err)
+{
+	struct text t = {0};
+	int rc = read_opt(dir, "cgroup.txt", &t, err);
+	if (rc)
+		return rc;
+	if (t.data) {
+		parse_cgroup_record(t.data, t.len, (int)c->os.id.pid, &c->os.cgroup);
+		c->os.cgroup.record = t.data; /* owned by the capture now */
+		c->os.cgroup.record_len = t.len;
+		return 0;
+	}
+	if ((rc = read_opt(dir, "cgroup.json", &t, err)))
+		return rc;
+	if (t.data) {
+		rc = parse_cgroup_json(t.data, t.len, &c->os.cgroup, err);
+		text_free(&t);
+		return rc ? err_prefix(err, "%s", dir) : 0;
+	}
+	snprintf(c->os.cgroup.why, sizeof c->os.cgroup.why, "not recorded");
+	note_missing(c, "cgroup.txt");
+	return 0;
+}
+
 int pair_load(const char *dir, int keep_rows, struct capture *c, struct err *err)
 {
 	struct stat st;
@@ -457,17 +485,8 @@ int pair_load(const char *dir, int keep_rows, struct capture *c, struct err *err
 		snprintf(c->os.env.why, sizeof c->os.env.why, "not recorded");
 		note_missing(c, "environ");
 	}
-	if ((rc = read_opt(dir, "cgroup.json", &t, err)))
+	if ((rc = load_cgroup(dir, c, err)))
 		return rc;
-	if (t.data) {
-		rc = parse_cgroup_json(t.data, t.len, &c->os.cgroup, err);
-		text_free(&t);
-		if (rc)
-			return err_prefix(err, "%s", dir);
-	} else {
-		snprintf(c->os.cgroup.why, sizeof c->os.cgroup.why, "not recorded");
-		note_missing(c, "cgroup.json");
-	}
 
 	if ((rc = load_body(dir, c, err)))
 		return rc;

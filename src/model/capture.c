@@ -50,4 +50,7 @@ void capture_free(struct capture *c)
 	if (!c)
 		return;
 	mapping_summary_free(&c->os.maps);
+	free(c->os.cgroup.record);
+	c->os.cgroup.record = NULL;
+	c->os.cgroup.record_len = 0;
 }

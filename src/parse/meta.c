@@ -137,6 +137,20 @@ int parse_cgroup_json(const char *buf, size_t len, struct cgroup_info *out, stru
 	out->usage = get_u64(root, "usage_bytes");
 	out->anon = get_u64(root, "anon_bytes");
 	out->file = get_u64(root, "file_bytes");
+	/* An older pair's summary: the leaf's numbers only (cgroup.h). */
+	out->legacy = 1;
+	out->n_levels = 1;
+	snprintf(out->level[0].path, sizeof out->level[0].path, "%s", out->path);
+	out->level[0].read = 1;
+	out->level[0].max = out->limit;
+	out->level[0].usage = out->usage;
+	parse_cgroup_memory_stat("", 0, out->version, &out->level[0].stat);
+	out->level[0].stat.anon = out->anon;
+	out->level[0].stat.file = out->file;
+	out->level[0].high = out->level[0].swap_max = out->level[0].swap_usage = opt_none();
+	out->level[0].kmem = out->level[0].kmem_tcp = opt_none();
+	out->level[0].events.under_oom = -1;
+	out->others_rss = out->others_anon = out->swap_limit = opt_none();
 	if (!out->version && !out->why[0])
 		snprintf(out->why, sizeof out->why, "cgroup.json has no version");
 	cJSON_Delete(root);

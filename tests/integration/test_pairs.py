@@ -100,7 +100,7 @@ def main():
                      for f in os.listdir(saved)}
             t.ok(mode == 0o700 and all(m == 0o600 for m in modes.values()),
                  "the pair is 0700, its files 0600", (oct(mode), modes))
-            t.ok(sorted(modes) == ["cgroup.json", "environ", "meta.json", "metrics.prom",
+            t.ok(sorted(modes) == ["cgroup.txt", "environ", "meta.json", "metrics.prom",
                                    "smaps", "smaps_rollup", "status"],
                  "the pair holds the files docs/fixtures.md lists", sorted(modes))
             everything = ""
@@ -151,7 +151,7 @@ def main():
             t.ok(r.rc == 0 and r.json["replay"] is True and r.json["source"] == hand and
                  r.json["pid"] == tg.pid and r.json["os"]["vm_rss_bytes"] == rss and
                  r.json["endpoint_format"] == "pprof" and
-                 set(r.json["not_recorded"]) == {"meta.json", "smaps", "environ", "cgroup.json"},
+                 set(r.json["not_recorded"]) == {"meta.json", "smaps", "environ", "cgroup.txt"},
                  "a pair made with cat and curl replays, saying what it lacks", r)
             r = correlate(binary, "--fixture", hand)
             t.ok(r.rc == 0 and "replayed from" in r.out and "not recorded:" in r.out,

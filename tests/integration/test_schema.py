@@ -280,7 +280,7 @@ def replay_documents(t, runs, binary, targets):
             return
         runs.check("replay of the whole pair", ["--fixture", pair, "--json", "--mappings"],
                    replay_shape([], rows=True))
-        for drop in ("smaps", "smaps_rollup", "environ", "cgroup.json", "meta.json"):
+        for drop in ("smaps", "smaps_rollup", "environ", "cgroup.txt", "meta.json"):
             part = os.path.join(d, "no-" + drop)
             shutil.copytree(pair, part)
             if os.path.exists(os.path.join(part, drop)):
