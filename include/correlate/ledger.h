@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "correlate/capture.h"
+#include "correlate/cgroup_ledger.h"
 #include "correlate/opt.h"
 
 struct ledger {
@@ -96,6 +97,10 @@ struct ledger {
 	const char *anon_source; /* where anon_resident and swap came from: "smaps" (summed
 				  * over the mappings), "smaps_rollup", "status", or NULL */
 	int have_split;	       /* smaps was read: the split lines are known */
+
+	/* cgroup: the container's view, as the kernel and kubelet count it
+	 * (cgroup_ledger.h; docs/model.md "The container's view") */
+	struct cgroup_ledger cg;
 };
 
 /* Fills *l from c.  Unknown inputs give unknown lines, never zeros. */

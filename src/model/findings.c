@@ -58,9 +58,20 @@ static const struct rule STACKS = {64 * MiB, 0.25, NEVER, 0};
  * (mpreinit: malg(32 * 1024)), and without cgo the g0 stack (allocm: 8 KiB
  * before Go 1.21, 16 KiB since). */
 #define GSIGNAL_STACK (32 * KiB)
-/* cgroup: headroom left under memory.max. */
+/* cgroup: what cannot be reclaimed, as a share of the effective limit. */
 #define LIMIT_WARN 0.85
 #define LIMIT_CRIT 0.95
+/* GOMEMLIMIT's margin under the limit, beyond the memory outside Go's
+ * accounting it can measure: the Go GC guide leaves 5-10% for memory the
+ * runtime does not know about. */
+#define GOMEMLIMIT_MARGIN 0.05
+/* cgroup: active page cache in the working set, kernel memory, other
+ * processes' memory.  They warn only under a limit, where they take
+ * headroom (or, for page cache, make kubectl top look near it); without
+ * one they change nothing the kernel does. */
+static const struct rule CG_CACHE = {64 * MiB, 0.25, NEVER, 0};	/* of the working set */
+static const struct rule CG_KERNEL = {64 * MiB, 0.20, NEVER, 0}; /* of usage */
+static const struct rule CG_OTHERS = {32 * MiB, 0.25, NEVER, 0}; /* of the limit's usage */
 
 const char *const finding_ids[] = {
     "non_go_anon",	"lazy_free",
@@ -70,6 +81,8 @@ const char *const finding_ids[] = {
     "goroutine_stacks", "os_threads",
     "gc_metadata",	"reserved_address_space",
     "near_limit",	"memstats_inconsistent",
+    "page_cache",	"kernel_memory",
+    "other_processes",
     "race_detector",
 };
 const size_t finding_ids_count = sizeof finding_ids / sizeof finding_ids[0];
@@ -666,45 +679,293 @@ static void reserved(const struct capture *c, const struct ledger *l, struct fin
 	    "cgo thread an 8 MiB stack; watch RES, not VIRT");
 }
 
+/* The cgroup rules read the container's view (cgroup_ledger.h, docs/model.md
+ * "The container's view"). */
+
+/* GOMEMLIMIT, read from the environment or, for a runtime that exports it,
+ * the endpoint (debug.SetMemoryLimit calls show only there). */
+static opt_u64 gomemlimit_of(const struct capture *c)
+{
+	opt_u64 gml = c->os.env.gomemlimit_bytes;
+	const struct go_memstats *ms = &c->go.ms;
+	if (!gml.known && ms->gomemlimit.known && ms->gomemlimit.v < (UINT64_C(1) << 62))
+		gml = ms->gomemlimit;
+	return gml;
+}
+
+/* Memory of this process that GOMEMLIMIT does not govern and reclaim does
+ * not take: anonymous memory outside Go's accounting and shared memory. */
+static uint64_t non_go_now(const struct ledger *l)
+{
+	opt_u64 b = l->have_split ? l->non_go_anon : l->unexplained;
+	return V(b) + V(l->rss_shmem);
+}
+
 static void near_limit(const struct capture *c, const struct ledger *l, struct findings *fs)
 {
-	const struct cgroup_info *cg = &c->os.cgroup;
+	const struct cgroup_ledger *cg = &l->cg;
 	const struct go_memstats *ms = &c->go.ms;
-	if (cg->version == 0 || !cg->limit.known || !cg->usage.known || cg->limit.v == 0)
+	if (!cg->have || !cg->limit.known || cg->limit.v == 0)
 		return;
-	uint64_t lim = cg->limit.v, use = cg->usage.v;
-	uint64_t headroom = lim > use ? lim - use : 0;
-	double share = (double)use / (double)lim;
+	uint64_t lim = cg->limit.v, pinned = V(cg->limit_unreclaimable);
+	uint64_t headroom = V(cg->headroom), reclaim = V(cg->limit_reclaimable);
+	int high = cg->limit_file && strcmp(cg->limit_file, "memory.high") == 0;
+	/* Severity from what reclaim cannot take back: the OOM killer acts when
+	 * usage reaches the limit and cannot be brought down (cgroup-v2.rst
+	 * memory.max; memory.rst 2.5). */
+	double share = (double)pinned / (double)lim;
 	enum severity sev = share >= LIMIT_CRIT	  ? SEV_CRITICAL
 			    : share >= LIMIT_WARN ? SEV_WARNING
 						  : SEV_INFO;
-	opt_u64 gml = c->os.env.gomemlimit_bytes;
-	if (!gml.known && ms->gomemlimit.known && ms->gomemlimit.v < (UINT64_C(1) << 62))
-		gml = ms->gomemlimit;
+	opt_u64 gml = gomemlimit_of(c);
+	uint64_t need = non_go_now(l);
 	int gml_over = gml.known && gml.v >= lim;
+	int gml_tight = gml.known && !gml_over && lim - gml.v < need;
 	int goal_over = !gml.known && ms->next_gc.known && ms->next_gc.v >= lim;
-	if ((gml_over || goal_over) && sev < SEV_WARNING)
+	if ((gml_over || gml_tight || goal_over) && sev < SEV_WARNING)
 		sev = SEV_WARNING;
 	struct finding *f = add(fs, "near_limit", sev, headroom);
 	if (!f)
 		return;
 	put(f->summary, sizeof f->summary,
-	    "the cgroup uses %s of its %s memory limit (%.0f%%): %s of headroom", B(use), B(lim),
-	    share * 100, B(headroom));
-	put(f->evidence, sizeof f->evidence,
-	    "cgroup v%d %s: usage %s (anon %s, page cache %s), "
-	    "limit %s; RES %s; heap goal (NextGC) %s; GOMEMLIMIT %s",
-	    cg->version, cg->path, B(use), B(V(cg->anon)), B(V(cg->file)), B(lim), B(V(l->rss)),
-	    B(V(ms->next_gc)), gml.known ? B(gml.v) : "not set");
+	    "%s of the cgroup's %s limit (%.0f%%) cannot be reclaimed: %s of headroom before %s",
+	    B(pinned), B(lim), share * 100, B(headroom),
+	    high ? "the kernel throttles it (memory.high)" : "the OOM killer");
+	if (reclaim)
+		more(f->summary, sizeof f->summary,
+		     "; usage %s counts %s of page cache and slab the kernel takes back first",
+		     B(V(cg->limit_usage)), B(reclaim));
+	if (cg->limit_level == CG_LIMIT_HIDDEN)
+		put(f->evidence, sizeof f->evidence,
+		    "cgroup v1 %s: limit %s set above the hierarchy mounted here "
+		    "(memory.stat hierarchical_memory_limit)",
+		    c->os.cgroup.path, B(lim));
+	else
+		put(f->evidence, sizeof f->evidence, "cgroup v%d: limit %s set by %s (%s)",
+		    cg->version, B(lim), cg->limit_path, cg->limit_file);
+	if (cg->limit_level > 0)
+		more(f->evidence, sizeof f->evidence, ", a parent of %s", c->os.cgroup.path);
+	more(f->evidence, sizeof f->evidence,
+	     "; its usage %s = %s that cannot be reclaimed + %s that can (active and inactive "
+	     "file, reclaimable slab)",
+	     B(V(cg->limit_usage)), B(pinned), B(reclaim));
+	if (!cg->reclaimable.known)
+		more(f->evidence, sizeof f->evidence,
+		     " (memory.stat's file lists %s: all of it counted as not reclaimable)",
+		     cg->legacy ? "not recorded, an older pair's cgroup.json" : "not read");
+	if (V(cg->outside))
+		more(f->evidence, sizeof f->evidence, ", %s of it in other cgroups under %s",
+		     B(cg->outside.v), cg->limit_path);
+	more(f->evidence, sizeof f->evidence, "; this cgroup: anon %s, page cache %s, kernel %s",
+	     B(V(cg->anon)), B(V(cg->file)), cg->kernel.known ? B(cg->kernel.v) : "unknown");
+	const struct cgroup_events *ev = &cg->limit_events;
+	if (ev->oom_kill.known || ev->max.known)
+		more(f->evidence, sizeof f->evidence, "; events: %s %llu, oom_kill %llu",
+		     cg->version == 1 ? "failcnt" : "max", (unsigned long long)V(ev->max),
+		     (unsigned long long)V(ev->oom_kill));
+	more(f->evidence, sizeof f->evidence, "; RES %s; heap goal (NextGC) %s; GOMEMLIMIT %s",
+	     B(V(l->rss)), B(V(ms->next_gc)), gml.known ? B(gml.v) : "not set");
 	if (gml_over)
 		more(f->evidence, sizeof f->evidence,
 		     "; GOMEMLIMIT is at or above the cgroup limit");
+	if (gml_tight)
+		more(f->evidence, sizeof f->evidence,
+		     "; GOMEMLIMIT leaves %s under the limit, less than the %s of memory outside "
+		     "Go's accounting this process holds now",
+		     B(lim - gml.v), B(need));
 	if (goal_over)
 		more(f->evidence, sizeof f->evidence,
 		     "; the heap goal is above the limit: the OOM killer comes before the next GC");
+	/* GOMEMLIMIT: the limit less what Go does not govern, less the GC
+	 * guide's margin (5-10% for memory the runtime does not know about). */
+	uint64_t margin = (uint64_t)((double)lim * GOMEMLIMIT_MARGIN);
+	uint64_t want = lim > need + margin ? lim - need - margin : lim / 2;
+	if (gml.known && !gml_over && !gml_tight)
+		put(f->advice, sizeof f->advice,
+		    "GOMEMLIMIT %s leaves room for the %s this process holds outside Go's "
+		    "accounting; %s",
+		    B(gml.v), B(need),
+		    sev >= SEV_WARNING ? "what cannot be reclaimed is near the limit: find what holds "
+					 "it (the findings above), or raise the limit"
+				       : "nothing to change");
+	else
+		put(f->advice, sizeof f->advice,
+		    "set GOMEMLIMIT=%lluMiB: the %s limit less the %s this process holds outside "
+		    "Go's accounting and a 5%% margin, so the GC works harder before %s; page cache "
+		    "and reclaimable slab need no room, the kernel takes them back",
+		    (unsigned long long)(want >> 20), B(lim), B(need),
+		    high ? "memory.high throttles it" : "the OOM killer acts");
+}
+
+/* Page cache inflating the working set kubelet and kubectl top show
+ * (kubernetes/kubernetes#43916): active file pages count there, though the
+ * kernel reclaims them before it kills anything. */
+static void page_cache(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	const struct cgroup_ledger *cg = &l->cg;
+	if (!cg->have || !cg->active_file.known || !cg->working_set.known)
+		return;
+	uint64_t b = cg->active_file.v, ws = cg->working_set.v;
+	if (b < MiB)
+		return;
+	enum severity sev = SEV_INFO;
+	int limited = cg->limit.known && cg->limit.v;
+	if (limited) {
+		double lim = (double)cg->limit.v;
+		/* kubectl top says near the limit; the kernel would not */
+		int alarm = (double)ws >= LIMIT_WARN * lim &&
+			    (double)V(cg->unreclaimable) < LIMIT_WARN * lim;
+		if (alarm || judge(b, cg->working_set, &CG_CACHE) >= SEV_WARNING)
+			sev = SEV_WARNING;
+	}
+	struct finding *f = add(fs, "page_cache", sev, b);
+	if (!f)
+		return;
+	put(f->summary, sizeof f->summary,
+	    "%s of page cache is in the working set kubectl top shows (%s", B(b), B(ws));
+	if (limited)
+		more(f->summary, sizeof f->summary, ", %.0f%% of the %s limit",
+		     (double)ws * 100 / (double)cg->limit.v, B(cg->limit.v));
+	more(f->summary, sizeof f->summary,
+	     "): file pages the kernel reclaims before an OOM kill");
+	put(f->evidence, sizeof f->evidence,
+	    "working set %s = usage %s - inactive_file %s; active_file %s; page cache (file) %s, "
+	    "of which shmem %s (tmpfs, shm: not reclaimable without swap), mapped %s, dirty %s, "
+	    "writeback %s; this process maps %s of files (RssFile), so %s of the page cache is "
+	    "not its mappings: files it reads and writes, or other processes'",
+	    B(ws), B(V(cg->usage)), B(V(cg->inactive_file)), B(b), B(V(cg->file)),
+	    B(V(cg->shmem)), B(V(c->os.cgroup.level[0].stat.file_mapped)),
+	    B(V(c->os.cgroup.level[0].stat.file_dirty)),
+	    B(V(c->os.cgroup.level[0].stat.file_writeback)), B(V(cg->self_file)),
+	    B(V(cg->cache_not_mapped)));
+	if (limited)
+		more(f->evidence, sizeof f->evidence,
+		     "; what cannot be reclaimed: %s of the %s limit", B(V(cg->unreclaimable)),
+		     B(cg->limit.v));
 	put(f->advice, sizeof f->advice,
-	    "set GOMEMLIMIT to about 90%% of the cgroup limit so the GC works harder before the "
-	    "OOM killer acts; the cgroup also counts page cache");
+	    "kubectl top and kubelet's eviction ranking count active page cache, the OOM killer "
+	    "does not: judge the limit by near_limit; to keep a file read once out of the cache, "
+	    "drop it after use (posix_fadvise POSIX_FADV_DONTNEED, unix.Fadvise) or read it with "
+	    "O_DIRECT");
+}
+
+/* Kernel memory charged to the cgroup: slab, sockets' buffers, page
+ * tables, kernel stacks (ClickHouse#100901, opencontainers/runc#3933). */
+static void kernel_memory(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	const struct cgroup_ledger *cg = &l->cg;
+	if (!cg->have || !cg->kernel.known)
+		return;
+	uint64_t b = cg->kernel.v + (cg->sock_in_usage ? V(cg->sock) : 0);
+	if (b < MiB)
+		return;
+	int limited = cg->limit.known && cg->limit.v;
+	struct finding *f = add(fs, "kernel_memory", limited ? judge(b, cg->usage, &CG_KERNEL)
+							     : SEV_INFO, b);
+	if (!f)
+		return;
+	if (cg->version == 2)
+		put(f->summary, sizeof f->summary,
+		    "%s of the cgroup's usage is kernel memory: slab %s (%s of it reclaimable), "
+		    "socket buffers %s, page tables %s, kernel stacks %s",
+		    B(b), B(V(cg->slab_reclaimable) + V(cg->slab_unreclaimable)),
+		    B(V(cg->slab_reclaimable)), B(V(cg->sock)), B(V(cg->pagetables)),
+		    B(V(cg->kernel_stack)));
+	else
+		put(f->summary, sizeof f->summary,
+		    "%s of the cgroup's usage is kernel memory (memory.kmem.usage_in_bytes: slab, "
+		    "kernel stacks, page tables)",
+		    B(b));
+	put(f->evidence, sizeof f->evidence, "usage %s = anon %s + file %s + kernel %s",
+	    B(V(cg->usage)), B(V(cg->anon)), B(V(cg->file)), B(cg->kernel.v));
+	if (cg->sock_in_usage)
+		more(f->evidence, sizeof f->evidence, " + sock %s", B(V(cg->sock)));
+	more(f->evidence, sizeof f->evidence, " + left over %s", B(V(cg->other)));
+	if (cg->version == 2)
+		more(f->evidence, sizeof f->evidence,
+		     "; kernel%s: slab_reclaimable %s, slab_unreclaimable %s, kernel_stack %s, "
+		     "pagetables %s, percpu %s, vmalloc %s",
+		     cg->kernel_summed ? " (its parts summed: no kernel key before 5.18)" : "",
+		     B(V(cg->slab_reclaimable)), B(V(cg->slab_unreclaimable)),
+		     B(V(cg->kernel_stack)), B(V(cg->pagetables)), B(V(cg->percpu)),
+		     B(V(cg->vmalloc)));
+	else
+		more(f->evidence, sizeof f->evidence,
+		     "; v1 does not split it; TCP buffers (memory.kmem.tcp.usage_in_bytes) %s, "
+		     "a counter of their own outside usage",
+		     cg->sock.known ? B(cg->sock.v) : "unknown");
+	more(f->evidence, sizeof f->evidence, "; this process: %llu threads, page tables (VmPTE) %s",
+	     (unsigned long long)V(l->threads), B(V(c->os.status.v.vm_pte)));
+	put(f->advice, sizeof f->advice,
+	    "reclaimable slab (dentries and inodes of files opened) is taken back under "
+	    "pressure, the rest is not: sockets and their buffers (ss -tm; net.ipv4.tcp_rmem, "
+	    "tcp_wmem), threads (a kernel stack each), large mappings (page tables); it is "
+	    "outside GOMEMLIMIT, so leave room for it under the limit");
+}
+
+/* Memory in the cgroup that is not this process's: another process of the
+ * cgroup (a sidecar, a shell, a helper) or, under a parent's limit, other
+ * cgroups (istio#54174). */
+static void other_processes(const struct capture *c, const struct ledger *l, struct findings *fs)
+{
+	const struct cgroup_ledger *cg = &l->cg;
+	const struct cgroup_info *info = &c->os.cgroup;
+	if (!cg->have)
+		return;
+	uint64_t outside = V(cg->outside), b = V(cg->others_rss) + outside;
+	if (b == 0)
+		return;
+	int limited = cg->limit.known && cg->limit.v;
+	struct finding *f = add(
+	    fs, "other_processes",
+	    limited ? judge(b, opt_or(cg->limit_usage, cg->usage), &CG_OTHERS) : SEV_INFO, b);
+	if (!f)
+		return;
+	put(f->summary, sizeof f->summary, "%s of the memory under the cgroup's %s is not this "
+					   "process's:",
+	    B(b), limited ? "limit" : "accounting");
+	int named = 0;
+	for (size_t i = 0; i < cg->n_procs && named < 3; i++) {
+		const struct cgroup_proc *p = &cg->procs[i];
+		if (p->self || !p->rss.known)
+			continue;
+		more(f->summary, sizeof f->summary, "%s pid %d (%s) %s", named++ ? "," : "", p->pid,
+		     p->comm, B(p->rss.v));
+	}
+	uint64_t others_n = info->procs_count ? info->procs_count - 1 : 0;
+	if (others_n > (uint64_t)named && named)
+		more(f->summary, sizeof f->summary, " and %llu more",
+		     (unsigned long long)(others_n - (uint64_t)named));
+	if (outside)
+		more(f->summary, sizeof f->summary, "%s %s in other cgroups under %s",
+		     named ? ";" : "", B(outside), cg->limit_path);
+	if (info->procs_read)
+		put(f->evidence, sizeof f->evidence,
+		    "cgroup.procs of %s lists %llu processes; the others' RSS %s (RssAnon %s; RSS "
+		    "counts shared file pages once per process)",
+		    info->path, (unsigned long long)info->procs_count, B(V(cg->others_rss)),
+		    B(V(info->others_anon)));
+	else
+		put(f->evidence, sizeof f->evidence, "cgroup.procs not %s",
+		    info->legacy ? "recorded" : "read");
+	more(f->evidence, sizeof f->evidence,
+	     "; the cgroup's anon %s against this process's RssAnon %s: %s of anonymous memory "
+	     "is not its own",
+	     B(V(cg->anon)), B(V(cg->self_anon)), B(V(cg->anon_not_self)));
+	if (info->procs_unread)
+		more(f->evidence, sizeof f->evidence, "; %llu processes not read (exited, or past %d)",
+		     (unsigned long long)info->procs_unread, CG_PROCS_READ_MAX);
+	if (outside)
+		more(f->evidence, sizeof f->evidence,
+		     "; %s (%s) counts %s, this cgroup %s: %s is in its other cgroups (another "
+		     "container of the pod, a sidecar)",
+		     cg->limit_path, cg->limit_file, B(V(cg->limit_usage)), B(V(cg->usage)),
+		     B(outside));
+	put(f->advice, sizeof f->advice,
+	    "they share the limit: the OOM killer picks the process with the highest oom_score "
+	    "(mostly its RSS) in the cgroup, which may be this one for another's growth; give "
+	    "them a limit of their own (a container each), or leave room for them in the limit "
+	    "and under GOMEMLIMIT");
 }
 
 static void inconsistent(const struct capture *c, const struct ledger *l, struct findings *fs)
@@ -784,6 +1045,7 @@ void findings_compute(const struct capture *c, const struct ledger *l, struct fi
 	    non_go_anon,   lazy_free, huge_pages,    swapped,	       file_mappings,
 	    shared_memory, idle_heap, fragmentation, goroutine_stacks, os_threads,
 	    gc_metadata,   reserved,  near_limit,    inconsistent,
+	    page_cache,	   kernel_memory, other_processes,
 	    race_detector,
 	};
 	memset(out, 0, sizeof *out);

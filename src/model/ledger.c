@@ -343,4 +343,6 @@ void reconcile(const struct capture *c, struct ledger *l)
 	l->sys_parts = opt_add(opt_add(ms->heap_sys, ms->stack_sys), l->meta_total);
 	l->sys_parts_ok = equal_or_unknown(l->sys_parts, ms->sys);
 	l->heap_parts_ok = equal_or_unknown(opt_add(ms->heap_inuse, ms->heap_idle), ms->heap_sys);
+
+	cgroup_reconcile(c, &l->cg);
 }

@@ -100,12 +100,121 @@ static void go_section(struct jb *b, cJSON *root, const struct capture *c)
 		u64(b, o, go_fields[i].json, go_field_get(&c->go.ms, &go_fields[i]));
 }
 
-static void process_section(struct jb *b, cJSON *root, const struct capture *c)
+static cJSON *arr(struct jb *b, cJSON *parent, const char *key)
+{
+	return put(b, parent, key, cJSON_CreateArray());
+}
+
+/* An object appended to an array (NULL marks the failure). */
+static cJSON *item(struct jb *b, cJSON *a)
+{
+	cJSON *x = cJSON_CreateObject();
+	if (!a || !x || !cJSON_AddItemToArray(a, x)) {
+		cJSON_Delete(x);
+		b->failed = 1;
+		return NULL;
+	}
+	return x;
+}
+
+static void psi(struct jb *b, cJSON *o, const char *key, const struct psi_line *p)
+{
+	if (!p->have) {
+		put(b, o, key, cJSON_CreateNull());
+		return;
+	}
+	cJSON *x = obj(b, o, key);
+	const struct {
+		const char *k;
+		double v;
+	} avgs[] = {{"avg10", p->avg10}, {"avg60", p->avg60}, {"avg300", p->avg300}};
+	for (size_t i = 0; i < 3; i++) {
+		char num[32];
+		snprintf(num, sizeof num, "%.2f", avgs[i].v);
+		put(b, x, avgs[i].k, cJSON_CreateRaw(num));
+	}
+	u64(b, x, "total_us", opt_some(p->total_us));
+}
+
+/* process.cgroup: the container's view (docs/json.md; cgroup_ledger.h). */
+static void cgroup_section(struct jb *b, cJSON *o, const struct capture *c,
+			   const struct cgroup_ledger *l)
+{
+	const struct cgroup_info *cg = &c->os.cgroup;
+	const struct cgroup_level *leaf = cg->n_levels ? &cg->level[0] : NULL;
+	cJSON *g = obj(b, o, "cgroup");
+	put(b, g, "version", cg->version ? cJSON_CreateNumber(cg->version) : cJSON_CreateNull());
+	str(b, g, "not_read_because", cg->version ? NULL : cg->why);
+	str(b, g, "path", cg->path);
+	u64(b, g, "usage_bytes", l->usage);
+	u64(b, g, "working_set_bytes", l->working_set);
+	u64(b, g, "anon_bytes", l->have ? l->anon : cg->anon);
+	u64(b, g, "file_bytes", l->have ? l->file : cg->file);
+	u64(b, g, "active_file_bytes", l->active_file);
+	u64(b, g, "inactive_file_bytes", l->inactive_file);
+	u64(b, g, "shmem_bytes", l->shmem);
+	u64(b, g, "kernel_bytes", l->kernel);
+	u64(b, g, "slab_reclaimable_bytes", l->slab_reclaimable);
+	u64(b, g, "slab_unreclaimable_bytes", l->slab_unreclaimable);
+	u64(b, g, "sock_bytes", l->sock);
+	u64(b, g, "other_bytes", l->other);
+	u64(b, g, "swap_bytes", l->swap);
+	u64(b, g, "reclaimable_bytes", l->reclaimable);
+	u64(b, g, "unreclaimable_bytes", l->have ? l->unreclaimable : opt_none());
+	u64(b, g, "limit_bytes", l->limit);
+	str(b, g, "limit_path", l->limit_path);
+	str(b, g, "limit_file", l->limit_file);
+	u64(b, g, "limit_usage_bytes", l->limit_usage);
+	u64(b, g, "headroom_bytes", l->headroom);
+	u64(b, g, "outside_bytes", l->limit.known ? l->outside : opt_none());
+	u64(b, g, "swap_limit_bytes", l->swap_limit);
+	cJSON *ev = obj(b, g, "events");
+	const struct cgroup_events none = {.under_oom = -1};
+	const struct cgroup_events *e = leaf ? &leaf->events : &none;
+	u64(b, ev, "low", e->low);
+	u64(b, ev, "high", e->high);
+	u64(b, ev, "max", e->max);
+	u64(b, ev, "oom", e->oom);
+	u64(b, ev, "oom_kill", e->oom_kill);
+	u64(b, ev, "oom_group_kill", e->oom_group_kill);
+	boolean(b, ev, "under_oom", e->under_oom);
+	if (leaf && leaf->have_pressure) {
+		cJSON *p = obj(b, g, "pressure");
+		psi(b, p, "some", &leaf->pressure.some);
+		psi(b, p, "full", &leaf->pressure.full);
+	} else {
+		put(b, g, "pressure", cJSON_CreateNull());
+	}
+	cJSON *h = arr(b, g, "hierarchy");
+	for (size_t i = 0; cg->version && i < cg->n_levels; i++) {
+		const struct cgroup_level *lv = &cg->level[i];
+		cJSON *x = item(b, h);
+		str(b, x, "path", lv->path);
+		u64(b, x, "usage_bytes", lv->usage);
+		u64(b, x, "max_bytes", lv->max);
+		u64(b, x, "high_bytes", lv->high);
+	}
+	u64(b, g, "processes_count", cg->procs_read ? opt_some(cg->procs_count) : opt_none());
+	cJSON *ps = arr(b, g, "processes");
+	for (size_t i = 0; l->have && i < l->n_procs; i++) {
+		const struct cgroup_proc *p = &l->procs[i];
+		cJSON *x = item(b, ps);
+		u64(b, x, "pid", opt_some((uint64_t)p->pid));
+		str(b, x, "comm", p->comm);
+		u64(b, x, "rss_bytes", p->rss);
+		boolean(b, x, "self", p->self);
+	}
+	u64(b, g, "others_rss_bytes", l->others_rss);
+	u64(b, g, "others_anon_bytes", l->anon_not_self);
+	u64(b, g, "unmapped_cache_bytes", l->cache_not_mapped);
+}
+
+static void process_section(struct jb *b, cJSON *root, const struct capture *c,
+			    const struct ledger *l)
 {
 	const struct proc_identity *id = &c->os.id;
 	const struct go_buildinfo *bi = &c->os.build;
 	const struct go_env *env = &c->os.env;
-	const struct cgroup_info *cg = &c->os.cgroup;
 	cJSON *o = obj(b, root, "process");
 	str(b, o, "comm", id->comm);
 	str(b, o, "exe", id->exe);
@@ -134,14 +243,7 @@ static void process_section(struct jb *b, cJSON *root, const struct capture *c)
 	str(b, e, "GODEBUG", env->godebug);
 	str(b, e, "GOMAXPROCS", env->gomaxprocs);
 	u64(b, e, "gomemlimit_bytes", env->gomemlimit_bytes);
-	cJSON *g = obj(b, o, "cgroup");
-	put(b, g, "version", cg->version ? cJSON_CreateNumber(cg->version) : cJSON_CreateNull());
-	str(b, g, "not_read_because", cg->version ? NULL : cg->why);
-	str(b, g, "path", cg->path);
-	u64(b, g, "limit_bytes", cg->limit);
-	u64(b, g, "usage_bytes", cg->usage);
-	u64(b, g, "anon_bytes", cg->anon);
-	u64(b, g, "file_bytes", cg->file);
+	cgroup_section(b, o, c, &l->cg);
 }
 
 static void class_obj(struct jb *b, cJSON *o, const struct class_total *t)
@@ -295,7 +397,7 @@ int render_json(FILE *out, const struct render_input *in)
 		}
 		p += n + (comma ? 1 : 0);
 	}
-	process_section(&b, root, c);
+	process_section(&b, root, c, in->l);
 	cJSON *sys = obj(&b, root, "system");
 	u64(&b, sys, "mem_total_bytes", c->os.sys.mem_total);
 	u64(&b, sys, "mem_available_bytes", c->os.sys.mem_available);

@@ -105,6 +105,50 @@ static void row(struct md *m, const char *label, opt_u64 v, int count, const cha
 	say(m, " |\n");
 }
 
+/* The container's view (cgroup_ledger.h): the working set kubectl top
+ * shows, its parts, and the limit as the OOM killer counts it. */
+static void cgroup_section(struct md *m, const struct capture *c, const struct ledger *l)
+{
+	const struct cgroup_ledger *cg = &l->cg;
+	const struct cgroup_info *info = &c->os.cgroup;
+	if (!cg->have)
+		return;
+	int v2 = cg->version == 2;
+	say(m, "#### What kubectl top would say\n\ncgroup v%d `", cg->version);
+	code(m, info->path);
+	say(m, "`\n\n| line | bytes | meaning |\n|---|---:|---|\n");
+	row(m, "working set", cg->working_set, 0, "usage - inactive_file: what kubelet and kubectl top show");
+	row(m, "↳ anonymous", cg->anon, 0, v2 ? "anon" : "total_rss");
+	row(m, "↳ active page cache", cg->active_file, 0, "active_file: reclaimable");
+	row(m, "↳ shmem, tmpfs", cg->file_unlisted, 0, "off the file LRU: not reclaimable without swap");
+	row(m, "↳ kernel", cg->kernel, 0, v2 ? "kernel" : "memory.kmem.usage_in_bytes");
+	if (cg->sock_in_usage)
+		row(m, "↳ socket buffers", cg->sock, 0, "sock");
+	row(m, "↳ left over", cg->other, 0, "charged, not broken out");
+	row(m, "inactive page cache", cg->inactive_file, 0, "left out of the working set");
+	row(m, "usage", cg->usage, 0, v2 ? "memory.current" : "memory.usage_in_bytes");
+	if (cg->limit.known) {
+		say(m, "| limit | %s | %s of `", fmt_amount(cg->limit, 0, (char[32]){0}, 32),
+		    cg->limit_file);
+		code(m, cg->limit_level == CG_LIMIT_HIDDEN ? "(above this mount)" : cg->limit_path);
+		say(m, "` |\n");
+		row(m, "can be reclaimed", cg->limit_reclaimable, 0, "file pages, reclaimable slab");
+		row(m, "cannot be reclaimed", cg->limit_unreclaimable, 0,
+		    "what the OOM killer counts");
+		row(m, "headroom", cg->headroom, 0, "limit - cannot be reclaimed");
+	}
+	row(m, "this process's RssAnon", cg->self_anon, 0, "of the cgroup's anon");
+	row(m, "this process's RssFile", cg->self_file, 0, "mapped files, of the page cache");
+	for (size_t i = 0; i < cg->n_procs; i++) {
+		const struct cgroup_proc *p = &cg->procs[i];
+		say(m, "| pid %d ", p->pid);
+		text(m, p->comm);
+		say(m, " | %s | %s |\n", fmt_amount(p->rss, 0, (char[32]){0}, 32),
+		    p->self ? "RSS: this process" : "RSS");
+	}
+	say(m, "\n");
+}
+
 int render_markdown(FILE *out, const struct render_input *in)
 {
 	struct md m = {out, 0};
@@ -203,6 +247,8 @@ int render_markdown(FILE *out, const struct render_input *in)
 		row(&m, label, ledger_get(l, r), r->is_count, r->meaning);
 	}
 	say(&m, "\n");
+
+	cgroup_section(&m, c, l);
 
 	if (c->os.maps.have) {
 		say(&m,

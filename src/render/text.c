@@ -49,6 +49,8 @@ static void line(struct w *w, int depth, const char *label, opt_u64 v, int count
 	    has ? "  " : "", has ? meaning : "");
 }
 
+#define V0(o) ((o).known ? (o).v : 0)
+
 static void kernel_section(struct w *w, const struct capture *c, const struct ledger *l)
 {
 	const struct status_values *st = &c->os.status.v;
@@ -211,6 +213,115 @@ static void mappings_section(struct w *w, const struct render_input *in)
 	say(w, "\n");
 }
 
+/* What kubelet and kubectl top count, and what the OOM killer does: the
+ * memory cgroup as the kernel charges it (cgroup_ledger.h). */
+static void cgroup_section(struct w *w, const struct capture *c, const struct ledger *l)
+{
+	const struct cgroup_info *info = &c->os.cgroup;
+	const struct cgroup_ledger *cg = &l->cg;
+	char e[ESC_MAX(512)], m[ESC_MAX(512) + 96], a[24];
+	say(w, "What kubectl top would say");
+	if (!cg->have) {
+		say(w, " (no memory cgroup: ");
+		put(w, info->why[0] ? info->why : "not read", ESC_TEXT);
+		say(w, ")\n\n");
+		return;
+	}
+	say(w, " (cgroup v%d ", cg->version);
+	put(w, info->path, ESC_TEXT);
+	say(w, ")\n");
+	int v2 = cg->version == 2;
+	line(w, 0, "working set", cg->working_set, 0,
+	     cg->working_set.known ? "usage - inactive_file: what kubelet and kubectl top show"
+				   : "inactive_file unknown");
+	line(w, 1, "anonymous", cg->anon, 0, v2 ? "anon: heaps, stacks, C memory of every process"
+						 : "total_rss: heaps, stacks, C memory");
+	line(w, 1, "active page cache", cg->active_file, 0,
+	     "active_file: recently used file pages, reclaimable");
+	line(w, 1, "shmem, tmpfs", cg->file_unlisted, 0,
+	     "page cache off the file LRU: not reclaimable without swap");
+	line(w, 1, "kernel", cg->kernel, 0,
+	     v2 ? "slab, kernel stacks, page tables, percpu, vmalloc"
+		: "memory.kmem.usage_in_bytes: slab, kernel stacks, page tables");
+	if (cg->sock_in_usage)
+		line(w, 1, "socket buffers", cg->sock, 0, "sock: network transmission buffers");
+	line(w, 1, "left over", cg->other, 0, "charged but not broken out (per-CPU charge caches)");
+	line(w, 0, "+ inactive page cache", cg->inactive_file, 0,
+	     "inactive_file: reclaimed first, left out of the working set");
+	line(w, 0, "= usage", cg->usage, 0, v2 ? "memory.current" : "memory.usage_in_bytes");
+	if (!cg->sock_in_usage && cg->sock.known)
+		line(w, 0, "TCP buffers", cg->sock, 0,
+		     "memory.kmem.tcp.usage_in_bytes: v1 counts them apart from usage");
+	if (cg->swap.known)
+		line(w, 0, "swap", cg->swap, 0, v2 ? "memory.swap.current" : "total_swap");
+	if (cg->limit.known) {
+		if (cg->limit_level == CG_LIMIT_HIDDEN)
+			snprintf(m, sizeof m, "%s: set above the hierarchy mounted here",
+				 cg->limit_file);
+		else
+			snprintf(m, sizeof m, "%s of %s%s", cg->limit_file,
+				 esc_str(e, sizeof e, cg->limit_path, ESC_TEXT),
+				 cg->limit_level > 0 ? " (a parent)" : "");
+		line(w, 0, "limit", cg->limit, 0, m);
+		if (V0(cg->outside))
+			line(w, 1, "of it, other cgroups", cg->outside, 0,
+			     "the limiting cgroup's usage beyond this one's");
+		line(w, 0, "can be reclaimed", cg->limit_reclaimable, 0,
+		     cg->limit_reclaimable.known
+			 ? "active and inactive file, reclaimable slab: taken back before an OOM kill"
+			 : "memory.stat's file lists unknown: none counted");
+		line(w, 0, "cannot be reclaimed", cg->limit_unreclaimable, 0,
+		     "what the OOM killer counts against the limit");
+		line(w, 0, "headroom", cg->headroom, 0, "limit - cannot be reclaimed");
+	} else {
+		say(w, "  %-28s %11s  %s\n", "limit", "none", "no memory.max or memory.high up the "
+							  "hierarchy");
+	}
+	snprintf(m, sizeof m, "of the cgroup's %s of anon", fmt_amount(cg->anon, 0, a, sizeof a));
+	line(w, 0, "this process's RssAnon", cg->self_anon, 0, m);
+	snprintf(m, sizeof m, "mapped files, of the cgroup's %s of page cache",
+		 fmt_amount(cg->file, 0, a, sizeof a));
+	line(w, 0, "this process's RssFile", cg->self_file, 0, m);
+	line(w, 1, "page cache not mapped", cg->cache_not_mapped, 0,
+	     "files read and written, or other processes'");
+	if (info->procs_read) {
+		say(w, "  processes (cgroup.procs lists %llu)\n",
+		    (unsigned long long)info->procs_count);
+		for (size_t i = 0; i < cg->n_procs; i++) {
+			const struct cgroup_proc *p = &cg->procs[i];
+			char label[ESC_MAX(64) + 32];
+			snprintf(label, sizeof label, "pid %d %s", p->pid,
+				 esc_str(e, sizeof e, p->comm, ESC_TEXT));
+			line(w, 1, label, p->rss, 0, p->self ? "RSS: this process" : "RSS");
+		}
+		if (info->procs_count > cg->n_procs)
+			say(w, "    (%llu more, smaller or not read)\n",
+			    (unsigned long long)(info->procs_count - cg->n_procs));
+	}
+	const struct cgroup_events *ev = &info->level[0].events;
+	if (ev->oom_kill.known || ev->max.known) {
+		say(w, "  %-28s %11s  ", "events", "");
+		if (v2)
+			say(w, "oom %llu, oom_kill %llu, max %llu, high %llu (memory.events)\n",
+			    (unsigned long long)V0(ev->oom), (unsigned long long)V0(ev->oom_kill),
+			    (unsigned long long)V0(ev->max), (unsigned long long)V0(ev->high));
+		else
+			say(w, "oom_kill %llu, under_oom %d (memory.oom_control); failcnt %llu\n",
+			    (unsigned long long)V0(ev->oom_kill), ev->under_oom > 0,
+			    (unsigned long long)V0(ev->max));
+	}
+	if (info->level[0].have_pressure) {
+		const struct cgroup_pressure *p = &info->level[0].pressure;
+		say(w, "  %-28s %11s  some %.2f%% %.2f%% %.2f%% (10 s, 60 s, 300 s)", "pressure", "",
+		    p->some.avg10, p->some.avg60, p->some.avg300);
+		if (p->full.have)
+			say(w, "; full %.2f%% %.2f%% %.2f%%", p->full.avg10, p->full.avg60,
+			    p->full.avg300);
+		say(w, "\n");
+	}
+	say(w, "\n");
+}
+
 static void findings_section(struct w *w, const struct findings *fs)
 {
 	say(w, "Findings (largest first)\n");
@@ -301,6 +412,7 @@ int render_text(FILE *out, const struct render_input *in)
 	go_section(&w, c, in->l);
 	mappings_section(&w, in);
 	ledger_section(&w, c, in->l);
+	cgroup_section(&w, c, in->l);
 	findings_section(&w, in->fs);
 	return w.failed ? -1 : 0;
 }

@@ -317,9 +317,11 @@ def made_up_shapes(t, base):
 
     def nothing_known(j):
         j["process"].update(comm=None, exe=None, cmdline=None, user=None, build=None)
-        j["process"]["cgroup"] = {"version": None, "not_read_because": "no memory controller",
-                                  "path": None, "limit_bytes": None, "usage_bytes": None,
-                                  "anon_bytes": None, "file_bytes": None}
+        cg = {k: None for k in j["process"]["cgroup"]}
+        cg.update(version=None, not_read_because="no memory controller", hierarchy=[],
+                  processes=[], pressure=None,
+                  events={k: None for k in j["process"]["cgroup"]["events"]})
+        j["process"]["cgroup"] = cg
         j["system"] = {"mem_total_bytes": None, "mem_available_bytes": None,
                        "transparent_hugepage": None, "cpus": None}
         j["os"] = {k: None for k in j["os"]}
