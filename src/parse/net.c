@@ -1,4 +1,5 @@
-/* /proc/net/tcp and tcp6: "sl local_address rem_address st ... inode". */
+/* /proc/net/tcp and tcp6: "sl local_address rem_address st ... inode";
+ * /proc/net/unix. */
 #include <string.h>
 
 #include "correlate/net.h"
@@ -81,6 +82,7 @@ int parse_net_tcp(const char *buf, size_t len, int ipv6, listener_fn fn, void *c
 		    parse_u64_dec(w[9], wl[9], &inode, &used) || used != wl[9])
 			continue;
 		ls.inode = inode;
+		ls.v6only = -1;
 		int rc = fn(&ls, ctx);
 		if (rc)
 			return rc;
@@ -140,4 +142,50 @@ size_t parse_net_unix(const char *buf, size_t len, const char *path, uint64_t *i
 			inodes[found++] = inode;
 	}
 	return found;
+}
+
+int parse_net_unix_all(const char *buf, size_t len, unix_listener_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < len;) {
+		const char *l = buf + i;
+		const char *nl = memchr(l, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - l) : len - i;
+		i += n + 1;
+		/* Num: RefCount Protocol Flags Type St Inode Path */
+		const char *w[7];
+		size_t wl[7];
+		int k = 0;
+		size_t j = 0;
+		for (; j < n && k < 7;) {
+			j = skip_blank(l, n, j);
+			if (j >= n)
+				break;
+			w[k] = l + j;
+			while (j < n && l[j] != ' ')
+				j++;
+			wl[k] = (size_t)(l + j - w[k]);
+			k++;
+		}
+		if (k < 7 || j >= n || l[j] != ' ')
+			continue; /* the header, or no path: unbound */
+		j++;
+		size_t plen = n - j;
+		uint64_t inode;
+		size_t used;
+		/* Flags 00010000 (__SO_ACCEPTCON): listening; Type 0001: SOCK_STREAM. */
+		if (plen == 0 || plen > UNIX_NAME_MAX || wl[3] != 8 ||
+		    memcmp(w[3], "00010000", 8) != 0 || wl[4] != 4 || memcmp(w[4], "0001", 4) != 0 ||
+		    parse_u64_dec(w[6], wl[6], &inode, &used) || used != wl[6])
+			continue;
+		struct unix_listener u;
+		memset(&u, 0, sizeof u);
+		memcpy(u.name, l + j, plen);
+		u.name_len = plen;
+		u.abstract = u.name[0] == '@';
+		u.inode = inode;
+		int rc = fn(&u, ctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
