@@ -90,14 +90,27 @@ struct fetch_opts {
 	size_t n_headers;
 	int insecure; /* 1: do not verify TLS certificates */
 	int follow_redirects; /* 1: follow redirects to other hosts too */
+	/* issue 11: unix_socket is an abstract name (without its leading '@') */
+	int unix_abstract;
 };
 void fetch_opts_default(struct fetch_opts *o);
+
+/* How an attempt failed: what the next one may try (issue 11). */
+enum fetch_fail {
+	FF_NONE,    /* it answered with MemStats */
+	FF_CONNECT, /* nothing accepts connections there */
+	FF_TIMEOUT, /* no complete answer in time */
+	FF_HTTP,    /* an HTTP status other than 2xx */
+	FF_BODY,    /* a body that is not MemStats, or not whole */
+	FF_OTHER,   /* another transfer error (not HTTP, TLS, ...) */
+};
 
 /* The outcome of a fetch. */
 struct fetch_result {
 	char url[1024];	 /* the URL that answered, credentials removed */
 	char tried[512]; /* what was tried before it and why it did not do */
 	double seconds;	 /* wall time of the answering request */
+	enum fetch_fail fail; /* the last attempt's, when it failed */
 };
 
 /* Called with each chunk of a body as it arrives (after the parser has taken

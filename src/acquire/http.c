@@ -121,6 +121,23 @@ static void first_line(const char *s, char *out, size_t cap)
 
 enum outcome { OK, TRY_NEXT, FAIL, REDIRECT };
 
+/* What kind of failure an attempt ended in, for the caller's choice of
+ * what to try next (fetch_result.fail). */
+static enum fetch_fail fail_kind(CURLcode cc, long status, int parser_failed)
+{
+	if (parser_failed)
+		return FF_BODY;
+	if (cc == CURLE_COULDNT_CONNECT)
+		return FF_CONNECT;
+	if (cc == CURLE_OPERATION_TIMEDOUT)
+		return FF_TIMEOUT;
+	if (cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && status >= 300))
+		return FF_OTHER;
+	if (status < 200 || status >= 300)
+		return FF_HTTP;
+	return FF_BODY; /* until the body is found whole */
+}
+
 #define MAX_REDIRECTS 5
 
 /* One request.  A redirect is not followed here: its target goes to
@@ -164,7 +181,10 @@ static enum outcome fetch_one(const char *url, const char *shown, const struct f
 	curl_easy_setopt(x.h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(x.h, CURLOPT_USERAGENT, "correlate/" CORRELATE_VERSION);
 	if (o->unix_socket)
-		curl_easy_setopt(x.h, CURLOPT_UNIX_SOCKET_PATH, o->unix_socket);
+		curl_easy_setopt(x.h,
+				 o->unix_abstract ? CURLOPT_ABSTRACT_UNIX_SOCKET
+						  : CURLOPT_UNIX_SOCKET_PATH,
+				 o->unix_socket);
 	if (o->insecure) {
 		curl_easy_setopt(x.h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(x.h, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -177,6 +197,7 @@ static enum outcome fetch_one(const char *url, const char *shown, const struct f
 	curl_easy_getinfo(x.h, CURLINFO_TOTAL_TIME, &secs);
 	if (!x.status_checked)
 		curl_easy_getinfo(x.h, CURLINFO_RESPONSE_CODE, &x.status);
+	res->fail = fail_kind(cc, x.status, x.parser_failed);
 
 	char eshown[ESC_MAX(1024)], ewhat[ESC_MAX(CURL_ERROR_SIZE)];
 	esc_str(eshown, sizeof eshown, shown, ESC_TEXT);
@@ -255,6 +276,7 @@ static enum outcome fetch_one(const char *url, const char *shown, const struct f
 	}
 	snprintf(res->url, sizeof res->url, "%s", shown);
 	res->seconds = secs;
+	res->fail = FF_NONE;
 	oc = OK;
 done:
 	curl_slist_free_all(hdrs);
