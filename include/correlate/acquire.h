@@ -128,13 +128,7 @@ typedef int (*body_tee_fn)(void *ctx, const char *buf, size_t len, struct err *e
 int acquire_endpoint(const char *url, const struct fetch_opts *o, struct go_snapshot *out,
 		     struct fetch_result *res, body_tee_fn tee, void *tee_ctx, struct err *err);
 
-/* When the endpoint is on this host (or a unix socket), checks that the
- * process `id` holds the socket listening there.  0 when it does, when the
- * address is another host's, or when it cannot be told; note says which,
- * for the report.  ERR_OWNER naming the process that does hold it
- * otherwise. */
-int acquire_check_owner(const struct proc_identity *id, const char *url, const char *unix_socket,
-			char *note, size_t cap, struct err *err);
+/* The check that the process owns the endpoint's socket: owner.h (issue 11). */
 
 /* Writes url without user:password and without query values into out
  * ("http://host:9090/metrics?token=..."), so no output carries a secret. */

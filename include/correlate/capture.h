@@ -49,6 +49,29 @@ struct os_snapshot {
 	struct cgroup_info cgroup;   /* the memory cgroup: limit and usage */
 };
 
+/* issue 11: one attempt of finding the endpoint without --url. */
+struct endpoint_attempt {
+	char url[200];	   /* the URL tried, credentials removed */
+	char outcome[200]; /* "MemStats (prometheus)", or why not ("HTTP 404: ...") */
+};
+#define CAPTURE_ATTEMPTS 24
+
+/* issue 11: where the endpoint was reached, and by whom. */
+struct reach_info {
+	uint64_t net_ino;      /* the process's network namespace: net:[N]; 0 unknown */
+	uint64_t self_net_ino; /* correlate's */
+	int net_entered;       /* 1: the fetch ran inside the process's namespace, not
+				* correlate's; 0: in correlate's (the same, --proxied, or
+				* another host's address) */
+	char unix_via[64];     /* "/proc/PID/root" when a unix socket path was reached
+				* through the process's mount namespace; "" */
+	char fetched_as[200];  /* the unprivileged fetch, as /proc/CHILD/status showed it */
+	int discovered;	       /* 1: found without --url, by listing its sockets */
+	struct endpoint_attempt attempts[CAPTURE_ATTEMPTS]; /* discovered: what was tried */
+	size_t n_attempts;
+	char go_missing[400]; /* an OS-only report (no MemStats): why; "" otherwise */
+};
+
 struct capture {
 	struct os_snapshot os;
 	struct go_snapshot go;
@@ -61,8 +84,13 @@ struct capture {
 	char source[512];	/* the pair's folder when replay */
 	char not_recorded[160]; /* replay: optional files the pair lacks, comma-separated */
 	char command[1024];	/* the command line, secrets removed (for tickets) */
-	char owner[200];        /* whether the endpoint's socket was found to be the process's */
+	char owner[400];        /* whether the endpoint's socket was found to be the process's */
+	struct reach_info reach; /* issue 11: namespaces, discovery, OS-only */
 };
+
+/* 1 when the capture has no MemStats: a report from /proc alone
+ * (reach.go_missing says why). */
+int capture_os_only(const struct capture *c);
 
 /* The Go version to report: the endpoint's (go_info), else the binary's. */
 const char *capture_go_version(const struct capture *c);

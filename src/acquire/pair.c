@@ -220,7 +220,9 @@ int pair_writer_commit(struct pair_writer *w, const struct capture *c, struct er
 	char from[PATH_MAX], to[PATH_MAX];
 	path_in(from, sizeof from, w->tmp, "body.partial");
 	path_in(to, sizeof to, w->tmp, pair_body_name(c->go.format));
-	if (rename(from, to) != 0)
+	if (capture_os_only(c))
+		unlink(from); /* issue 11: no MemStats; a body here is a failed attempt's */
+	else if (rename(from, to) != 0)
 		return werr(w, err, "name", "the body", errno);
 	fsync_dir(w->tmp);
 
@@ -272,11 +274,30 @@ static int exists(const char *dir, const char *name)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* issue 11: a pair recorded from /proc alone has no body; its meta.json
+ * says why (os_only). */
+static int recorded_os_only(const char *dir)
+{
+	static struct capture tmp;
+	char path[PATH_MAX];
+	struct text t = {0};
+	struct err e = {0};
+	path_in(path, sizeof path, dir, "meta.json");
+	if (read_path(path, &t) != 0)
+		return 0;
+	memset(&tmp, 0, sizeof tmp);
+	int yes = parse_meta(t.data, t.len, &tmp, &e) == 0 && tmp.reach.go_missing[0];
+	text_free(&t);
+	return yes;
+}
+
 int pair_is_pair(const char *dir)
 {
 	int body = 0;
 	for (size_t i = 0; i < sizeof body_names / sizeof body_names[0]; i++)
 		body += exists(dir, body_names[i]);
+	if (!body)
+		body = recorded_os_only(dir);
 	return body > 0 && (exists(dir, "status") || exists(dir, "top"));
 }
 
@@ -488,9 +509,14 @@ int pair_load(const char *dir, int keep_rows, struct capture *c, struct err *err
 	if ((rc = load_cgroup(dir, c, err)))
 		return rc;
 
-	if ((rc = load_body(dir, c, err)))
+	int no_body = 1; /* issue 11: an OS-only pair has none, and says so */
+	for (size_t i = 0; i < sizeof body_names / sizeof body_names[0]; i++)
+		no_body = no_body && !exists(dir, body_names[i]);
+	if (no_body && c->reach.go_missing[0])
+		memset(&c->go, 0, sizeof c->go);
+	else if ((rc = load_body(dir, c, err)))
 		return rc;
-	if (!c->url[0])
+	if (!c->url[0] && !capture_os_only(c))
 		snprintf(c->url, sizeof c->url, "(not recorded)");
 	return 0;
 }

@@ -11,6 +11,7 @@
 enum out_format { OUT_TEXT, OUT_JSON, OUT_MARKDOWN };
 
 #define MAX_HEADERS 16
+#define MAX_PATHS   8
 
 struct options {
 	pid_t pid;	 /* --pid; 0 when not given */
@@ -25,6 +26,12 @@ struct options {
 	char command[1024];  /* the command line as run, secrets removed */
 	int proxied;         /* --proxied: the endpoint is a proxy: skip the owner check */
 	int help, version;
+	/* issue 11 */
+	const char *paths[MAX_PATHS]; /* --path: tried first when finding the endpoint */
+	size_t n_paths;
+	int no_endpoint;	  /* --no-endpoint: the report from /proc alone */
+	const char *user;	  /* --user: who the fetch runs as (default nobody) */
+	int timeout_given;	  /* --timeout was given */
 };
 
 /* Parses argv into *o.  ERR_USAGE with a message on a bad command line. */

@@ -30,6 +30,9 @@ enum {
 	O_FOLLOW,
 	O_HELP,
 	O_VERSION,
+	O_NO_ENDPOINT,
+	O_PATH,
+	O_USER,
 };
 
 struct opt_def {
@@ -43,7 +46,17 @@ static const struct opt_def opts[] = {
     {"pid", "PID", O_PID, "the Go process to read (/proc/PID)"},
     {"url", "URL", O_URL,
      "its memory endpoint: .../debug/pprof/heap?debug=1, .../debug/vars, .../metrics, or "
-     "just host:port to try /metrics, /debug/vars, then /debug/pprof/heap?debug=1"},
+     "just host:port to try /metrics, /debug/vars, then /debug/pprof/heap?debug=1; "
+     "without --url, correlate finds it among the sockets the process listens on"},
+    {"path", "PATH", O_PATH,
+     "without --url: also try PATH (e.g. /internal/metrics) on each socket, first "
+     "(repeatable)"},
+    {"no-endpoint", NULL, O_NO_ENDPOINT,
+     "fetch nothing: the report from /proc alone, labelled so (also what correlate "
+     "prints when it finds no endpoint)"},
+    {"user", "NAME", O_USER,
+     "run the fetch, which reads the endpoint's untrusted bytes, as NAME (default nobody); "
+     "it never runs with privileges"},
     {"fixture", "DIR", O_FIXTURE,
      "replay a recorded pair instead of a live process (docs/fixtures.md)"},
     {"save", "DIR", O_SAVE, "also record what was read as a pair in DIR (a new folder)"},
@@ -51,7 +64,9 @@ static const struct opt_def opts[] = {
     {"json", NULL, O_JSON, "print JSON (same as --format json)"},
     {"format", "FORMAT", O_FORMAT, "text (default), json, or markdown (for tickets)"},
     {"mappings", NULL, O_MAPPINGS, "also list every mapping of /proc/PID/smaps with its class"},
-    {"timeout", "SECONDS", O_TIMEOUT, "give up on the endpoint after this long (default 5)"},
+    {"timeout", "SECONDS", O_TIMEOUT,
+     "give up on the endpoint after this long (default 5); without --url, on finding it "
+     "(default 1.9)"},
     {"max-body", "SIZE", O_MAX_BODY, "refuse endpoint bodies larger than this (default 128MiB)"},
     {"header", "'NAME: VALUE'", O_HEADER,
      "send this HTTP header (repeatable); its value is never printed or saved"},
@@ -69,7 +84,7 @@ static const struct opt_def opts[] = {
 
 void options_usage(FILE *out)
 {
-	fprintf(out, "Usage: correlate --pid PID --url URL [options]\n"
+	fprintf(out, "Usage: correlate --pid PID [--url URL] [options]\n"
 		     "       correlate --fixture DIR [options]\n"
 		     "       correlate check [check options] PATH...   (correlate check --help)\n"
 		     "\n"
@@ -93,11 +108,16 @@ void options_usage(FILE *out)
 		"     for correlate check: some pair failed its expectations\n"
 		"  2  usage error, or a recorded pair that cannot be used\n"
 		"  3  the process cannot be read (gone, no permission, not Go, changed identity)\n"
-		"  4  the endpoint cannot be fetched or parsed\n"
+		"  4  the endpoint cannot be fetched or parsed (also: it is in another network\n"
+		"     namespace and correlate lacks CAP_SYS_ADMIN to enter it)\n"
 		"  5  the endpoint on this host is served by another process (see --proxied)\n"
 		"\n"
-		"Example:\n"
-		"  correlate --pid $(pgrep -n myservice) --url 127.0.0.1:6060\n");
+		"  Without --url, when the process serves no endpoint correlate finds, the\n"
+		"  report is from /proc alone, labelled so at its top, and the exit code 0.\n"
+		"\n"
+		"Examples:\n"
+		"  correlate --pid $(pgrep -n myservice) --url 127.0.0.1:6060\n"
+		"  correlate --pid $(pgrep -n myservice)     (finds the endpoint)\n");
 }
 
 static int parse_pid(const char *s, pid_t *out)
@@ -247,6 +267,7 @@ static int parse(int argc, char **argv, struct options *o, struct err *err)
 				    "--timeout: \"%s\" is not a number of seconds in (0, 3600]",
 				    optarg);
 			o->fetch.timeout_ms = (long)(s * 1000 + 0.5);
+			o->timeout_given = 1;
 			if (o->fetch.timeout_ms < 1)
 				o->fetch.timeout_ms = 1;
 			break;
@@ -277,6 +298,21 @@ static int parse(int argc, char **argv, struct options *o, struct err *err)
 		case O_FOLLOW:
 			o->fetch.follow_redirects = 1;
 			break;
+		case O_NO_ENDPOINT:
+			o->no_endpoint = 1;
+			break;
+		case O_PATH:
+			if (optarg[0] != '/' || strlen(optarg) > 200 || strpbrk(optarg, " \t\r\n#"))
+				return err_set(err, ERR_USAGE,
+					       "--path: \"%.200s\" is not a path like /internal/metrics",
+					       optarg);
+			if (o->n_paths >= MAX_PATHS)
+				return err_set(err, ERR_USAGE, "--path: at most %d paths", MAX_PATHS);
+			o->paths[o->n_paths++] = optarg;
+			break;
+		case O_USER:
+			o->user = optarg;
+			break;
 		case 'h':
 		case O_HELP:
 			o->help = 1;
@@ -293,7 +329,8 @@ static int parse(int argc, char **argv, struct options *o, struct err *err)
 	if (optind < argc)
 		return err_set(err, ERR_USAGE, "unexpected argument \"%s\"", argv[optind]);
 	if (o->fixture) {
-		if (o->pid || o->url || o->save || o->proxied)
+		if (o->pid || o->url || o->save || o->proxied || o->no_endpoint || o->n_paths ||
+		    o->user)
 			return err_set(
 			    err, ERR_USAGE,
 			    "--fixture replays a recorded pair: it takes no --pid, --url "
@@ -304,13 +341,25 @@ static int parse(int argc, char **argv, struct options *o, struct err *err)
 		return err_set(err, ERR_USAGE, "--force only goes with --save");
 	if (o->url && check_scheme(o->url, err) != 0)
 		return err->code;
-	if (!o->pid || !o->url) {
-		err_set(err, ERR_USAGE, "%s",
-			!o->pid && !o->url ? "--pid and --url are required"
-			: !o->pid	   ? "--pid is required"
-					   : "--url is required");
-		return err_hint(err, "correlate --pid PID --url host:port, or --fixture DIR; see "
+	if (!o->pid) {
+		err_set(err, ERR_USAGE, "--pid is required");
+		return err_hint(err, "correlate --pid PID [--url host:port], or --fixture DIR; see "
 				     "correlate --help");
+	}
+	/* issue 11: without --url the endpoint is found (or there is none). */
+	if (o->no_endpoint && (o->url || o->n_paths || o->fetch.unix_socket || o->proxied))
+		return err_set(err, ERR_USAGE,
+			       "--no-endpoint fetches nothing: it takes no --url, --path, "
+			       "--unix-socket or --proxied");
+	if (o->n_paths && (o->url || o->fetch.unix_socket))
+		return err_set(err, ERR_USAGE,
+			       "--path is for finding the endpoint without --url: put the path "
+			       "in --url instead");
+	if (!o->url && o->fetch.unix_socket)
+		o->url = "http://localhost"; /* through the socket: try the known paths */
+	if (o->proxied && !o->url) {
+		err_set(err, ERR_USAGE, "--proxied needs --url: the proxy's address");
+		return err_hint(err, "correlate --pid PID --url 127.0.0.1:LOCAL --proxied");
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "correlate/findings.h"
 #include "correlate/ledger.h"
 #include "correlate/pair.h"
+#include "correlate/reach.h"
 #include "correlate/redact.h"
 #include "correlate/render.h"
 
@@ -155,21 +156,34 @@ static int read_environ(struct capture *c, struct pair_writer *save, struct err 
 	return rc;
 }
 
+/* issue 11: the endpoint, reached where the process listens (its own
+ * namespaces), found when --url is not given, fetched without privilege;
+ * or none: then the report is from /proc alone. */
+static void reach_opts_of(const struct options *o, struct reach_opts *ro)
+{
+	memset(ro, 0, sizeof *ro);
+	ro->url = o->url;
+	ro->fetch = &o->fetch;
+	ro->n_paths = o->n_paths < FETCH_PATHS_MAX ? o->n_paths : FETCH_PATHS_MAX;
+	for (size_t i = 0; i < ro->n_paths; i++)
+		ro->paths[i] = o->paths[i];
+	ro->timeout_given = o->timeout_given;
+	ro->proxied = o->proxied;
+	ro->no_endpoint = o->no_endpoint;
+	ro->user = o->user;
+}
+
 int acquire_live(const struct options *o, struct capture *c, struct err *err)
 {
-	struct fetch_result fr;
 	struct pair_writer save_w, *save = NULL;
+	struct reach_opts ro;
+	reach_opts_of(o, &ro);
+	/* The fetch process sets itself up while the process is identified;
+	 * it fetches nothing until the checks below have passed. */
+	acquire_reach_start(&ro, o->pid, o->save != NULL);
 	int rc = acquire_identity(o->pid, &c->os.id, err);
 	if (!rc)
 		rc = check_target(c, err);
-	if (!rc && o->proxied) {
-		snprintf(c->owner, sizeof c->owner, "not checked: --proxied");
-	} else if (!rc) {
-		char note[160];
-		rc = acquire_check_owner(&c->os.id, o->url, o->fetch.unix_socket, note, sizeof note,
-					 err);
-		snprintf(c->owner, sizeof c->owner, "%s", note);
-	}
 	if (!rc && o->save) {
 		rc = pair_writer_begin(&save_w, o->save, o->force, err);
 		if (!rc)
@@ -179,9 +193,11 @@ int acquire_live(const struct options *o, struct capture *c, struct err *err)
 	 * stop-the-world for pprof and expvar, and writing the whole profile). */
 	opt_u64 cpu_before = acquire_cpu_ns(o->pid);
 	if (!rc)
-		rc = acquire_endpoint(o->url, &o->fetch, &c->go, &fr,
-				      save ? pair_writer_body : NULL, save, err);
-	c->probe_cpu_ns = opt_sub_sat(acquire_cpu_ns(o->pid), cpu_before);
+		rc = acquire_reach(&ro, c, save ? pair_writer_body : NULL, save, err);
+	else
+		acquire_reach_cancel();
+	c->probe_cpu_ns = capture_os_only(c) ? opt_none()
+					     : opt_sub_sat(acquire_cpu_ns(o->pid), cpu_before);
 	/* /proc after the fetch: MemStats are taken at the end of the request,
 	 * so this is the nearest moment to theirs. */
 	c->captured_at = (int64_t)time(NULL);
@@ -194,11 +210,6 @@ int acquire_live(const struct options *o, struct capture *c, struct err *err)
 		acquire_sys(&c->os.sys);
 		acquire_sys_extra(&c->os.sys);
 		rc = acquire_same_process(&c->os.id, err);
-	}
-	if (!rc) {
-		snprintf(c->url, sizeof c->url, "%s", fr.url);
-		snprintf(c->tried, sizeof c->tried, "%s", fr.tried);
-		c->fetch_seconds = fr.seconds;
 	}
 	if (!rc && save)
 		rc = pair_writer_commit(save, c, err);

@@ -54,3 +54,10 @@ void capture_free(struct capture *c)
 	c->os.cgroup.record = NULL;
 	c->os.cgroup.record_len = 0;
 }
+
+int capture_os_only(const struct capture *c)
+{
+	/* Said, not inferred: a capture built by hand without a format is not
+	 * one (issue 11). */
+	return c->reach.go_missing[0] != '\0';
+}

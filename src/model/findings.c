@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "correlate/findings.h"
+#include "correlate/osonly.h"
 #include "correlate/units.h"
 
 #define KiB   (UINT64_C(1) << 10)
@@ -84,6 +85,7 @@ const char *const finding_ids[] = {
     "page_cache",	"kernel_memory",
     "other_processes",
     "race_detector",
+    "non_go_anon_os_only",
 };
 const size_t finding_ids_count = sizeof finding_ids / sizeof finding_ids[0];
 
@@ -244,7 +246,8 @@ static void lazy_free(const struct capture *c, const struct ledger *l, struct fi
 	    "memory pressure",
 	    B(b));
 	put(f->evidence, sizeof f->evidence, "LazyFree %s; HeapReleased %s; %s: ", B(b),
-	    B(V(c->go.ms.heap_released)), version_or(c));
+	    c->go.ms.heap_released.known ? B(c->go.ms.heap_released.v) : "unknown (no MemStats)",
+	    version_or(c));
 	if (c->os.env.madvdontneed == 0)
 		more(f->evidence, sizeof f->evidence,
 		     "GODEBUG=madvdontneed=0 in its environment makes the runtime release with "
@@ -1028,6 +1031,48 @@ static void race_detector(const struct capture *c, const struct ledger *l, struc
 	    "(`go version -m BINARY` shows -race=true)");
 }
 
+/* issue 11: the report from /proc alone.  Without MemStats, Go's runtime
+ * metadata outside the heap arenas cannot be told from C's plain anonymous
+ * mappings, so the memory outside Go's accounting is a range: glibc and
+ * thread stacks at least, everything anonymous outside the arenas at most.
+ * bytes is the high end (non_go_anon's is its low end: a different id, so
+ * no tool mistakes one for the other); the rules that need MemStats find
+ * their numbers unknown and stay silent. */
+static void non_go_anon_os_only(const struct capture *c, const struct ledger *l,
+				struct findings *fs)
+{
+	if (!capture_os_only(c))
+		return;
+	struct os_only_view v;
+	os_only_compute(c, l, &v);
+	if (!v.non_go_max.known || v.non_go_max.v == 0)
+		return;
+	uint64_t b = v.non_go_max.v;
+	enum severity sev = judge(b, l->rss, &NON_GO);
+	if (sev > SEV_WARNING)
+		sev = SEV_WARNING; /* a range whose low end may be small */
+	struct finding *f = add(fs, "non_go_anon_os_only", sev, b);
+	if (!f)
+		return;
+	put(f->summary, sizeof f->summary,
+	    "up to %s of anonymous memory is outside Go's heap arenas and may be outside Go's "
+	    "accounting: plain anonymous mappings %s (C mmap, malloc'd blocks of 128 KiB and "
+	    "more, or Go's runtime metadata), glibc malloc %s, thread stacks %s",
+	    B(b), B(V(v.plain_anon)), B(V(v.glibc)), B(V(v.thread_stacks)));
+	put(f->evidence, sizeof f->evidence,
+	    "from /proc alone (no MemStats): the Go heap arenas hold %s and the Go runtime's own "
+	    "reservations %s; the plain anonymous mappings mix C memory with Go's runtime metadata "
+	    "outside the arenas (with MemStats at most Sys - HeapSys - StackInuse, usually a few "
+	    "MiB), so what is not Go's is between %s (glibc + thread stacks) and %s; bytes is "
+	    "the high end",
+	    B(V(v.heap_arenas)), B(V(v.go_runtime)), B(V(v.non_go_min)), B(b));
+	put(f->advice, sizeof f->advice,
+	    "serve MemStats (/metrics, /debug/vars or /debug/pprof/heap?debug=1) to narrow the "
+	    "range; heaptrack or valgrind --tool=massif find the C side; `correlate --mappings` "
+	    "(or pmap -x %d) lists the mappings",
+	    (int)c->os.id.pid);
+}
+
 static int by_bytes_desc(const void *a, const void *b)
 {
 	const struct finding *x = a, *y = b;
@@ -1051,6 +1096,7 @@ void findings_compute(const struct capture *c, const struct ledger *l, struct fi
 	memset(out, 0, sizeof *out);
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
 		rules[i](c, l, out);
+	non_go_anon_os_only(c, l, out); /* issue 11: only without MemStats */
 	qsort(out->f, out->n, sizeof out->f[0], by_bytes_desc);
 }
 

@@ -59,6 +59,47 @@ static cJSON *parse_obj(const char *buf, size_t len, const char *what, struct er
 	return root;
 }
 
+/* issue 11: namespaces, discovery, and why a pair has no MemStats. */
+static uint64_t ns_ino(const cJSON *o, const char *key)
+{
+	char n[48] = "";
+	unsigned long long v;
+	get_str(o, key, n, sizeof n);
+	return sscanf(n, "net:[%llu]", &v) == 1 ? (uint64_t)v : 0;
+}
+
+static void parse_reach(const cJSON *root, struct reach_info *r)
+{
+	const cJSON *ns = member(root, "namespaces");
+	r->net_ino = ns_ino(ns, "net");
+	r->self_net_ino = ns_ino(ns, "correlate_net");
+	char in[16] = "";
+	get_str(ns, "fetched_in", in, sizeof in);
+	r->net_entered = strcmp(in, "process") == 0;
+	get_str(ns, "unix_socket_via", r->unix_via, sizeof r->unix_via);
+	get_str(root, "fetched_as", r->fetched_as, sizeof r->fetched_as);
+	const cJSON *d = member(root, "discovery");
+	if (cJSON_IsObject(d)) {
+		r->discovered = 1;
+		const cJSON *a = member(d, "attempts"), *x;
+		r->n_attempts = 0;
+		cJSON_ArrayForEach(x, a)
+		{
+			if (r->n_attempts == CAPTURE_ATTEMPTS)
+				break;
+			struct endpoint_attempt *e = &r->attempts[r->n_attempts++];
+			get_str(x, "url", e->url, sizeof e->url);
+			get_str(x, "outcome", e->outcome, sizeof e->outcome);
+		}
+	}
+	const cJSON *o = member(root, "os_only");
+	if (cJSON_IsObject(o)) {
+		get_str(o, "because", r->go_missing, sizeof r->go_missing);
+		if (!r->go_missing[0])
+			snprintf(r->go_missing, sizeof r->go_missing, "not recorded");
+	}
+}
+
 int parse_meta(const char *buf, size_t len, struct capture *out, struct err *err)
 {
 	cJSON *root = parse_obj(buf, len, "meta.json", err);
@@ -81,6 +122,7 @@ int parse_meta(const char *buf, size_t len, struct capture *out, struct err *err
 		out->fetch_seconds = fs->valuedouble;
 
 	out->probe_cpu_ns = get_u64(root, "probe_cpu_ns");
+	parse_reach(root, &out->reach);
 	const cJSON *p = member(root, "process");
 	get_str(p, "comm", id->comm, sizeof id->comm);
 	get_str(p, "exe", id->exe, sizeof id->exe);

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "correlate/escape.h"
+#include "correlate/osonly.h"
 #include "correlate/proc.h"
 #include "correlate/render.h"
 
@@ -95,6 +96,10 @@ static void os_section(struct jb *b, cJSON *root, const struct capture *c)
 
 static void go_section(struct jb *b, cJSON *root, const struct capture *c)
 {
+	if (capture_os_only(c)) { /* issue 11: no MemStats, not a set of unknowns */
+		put(b, root, "go", cJSON_CreateNull());
+		return;
+	}
 	cJSON *o = obj(b, root, "go");
 	for (size_t i = 0; i < go_fields_count; i++)
 		u64(b, o, go_fields[i].json, go_field_get(&c->go.ms, &go_fields[i]));
@@ -350,6 +355,72 @@ static void findings_section(struct jb *b, cJSON *root, const struct findings *f
 	}
 }
 
+/* ---- issue 11: namespaces, the unprivileged fetch, discovery, OS-only ---- */
+
+static void ns_str(struct jb *b, cJSON *o, const char *key, uint64_t ino)
+{
+	char n[48];
+	snprintf(n, sizeof n, "net:[%llu]", (unsigned long long)ino);
+	str(b, o, key, ino ? n : NULL);
+}
+
+static void reach_section(struct jb *b, cJSON *root, const struct capture *c,
+			  const struct ledger *l)
+{
+	const struct reach_info *r = &c->reach;
+	cJSON *ns = obj(b, root, "namespaces");
+	ns_str(b, ns, "net", r->net_ino);
+	ns_str(b, ns, "correlate_net", r->self_net_ino);
+	str(b, ns, "fetched_in",
+	    !r->fetched_as[0] ? NULL : r->net_entered ? "process" : "correlate");
+	str(b, ns, "unix_socket_via", r->unix_via);
+	str(b, root, "fetched_as", r->fetched_as);
+	if (!r->discovered) {
+		put(b, root, "discovery", cJSON_CreateNull());
+	} else {
+		cJSON *d = obj(b, root, "discovery");
+		boolean(b, d, "found", !capture_os_only(c));
+		cJSON *a = put(b, d, "attempts", cJSON_CreateArray());
+		for (size_t i = 0; a && i < r->n_attempts; i++) {
+			cJSON *x = cJSON_CreateObject();
+			if (!x || !cJSON_AddItemToArray(a, x)) {
+				cJSON_Delete(x);
+				b->failed = 1;
+				break;
+			}
+			str(b, x, "url", r->attempts[i].url);
+			str(b, x, "outcome", r->attempts[i].outcome);
+		}
+	}
+	str(b, root, "go_not_read_because", capture_os_only(c) ? r->go_missing : NULL);
+	if (!capture_os_only(c)) {
+		put(b, root, "os_only", cJSON_CreateNull());
+		return;
+	}
+	struct os_only_view v;
+	os_only_compute(c, l, &v);
+	cJSON *o = obj(b, root, "os_only");
+	u64(b, o, "heap_arenas_bytes", v.heap_arenas);
+	u64(b, o, "go_runtime_bytes", v.go_runtime);
+	u64(b, o, "plain_anonymous_bytes", v.plain_anon);
+	u64(b, o, "glibc_malloc_bytes", v.glibc);
+	u64(b, o, "thread_stacks_bytes", v.thread_stacks);
+	u64(b, o, "non_go_anon_min_bytes", v.non_go_min);
+	u64(b, o, "non_go_anon_max_bytes", v.non_go_max);
+	u64(b, o, "file_backed_bytes", v.file_backed);
+	u64(b, o, "anon_huge_pages_bytes", v.anon_huge);
+	u64(b, o, "lazy_free_bytes", v.lazy_free);
+	u64(b, o, "swap_bytes", v.swap);
+	cJSON *cs = put(b, o, "cannot_say", cJSON_CreateArray());
+	for (size_t i = 0; cs && os_only_cannot_say[i]; i++)
+		if (!cJSON_AddItemToArray(cs, cJSON_CreateString(os_only_cannot_say[i])))
+			b->failed = 1;
+	cJSON *ep = put(b, o, "endpoints", cJSON_CreateArray());
+	for (size_t i = 0; ep && os_only_endpoints[i]; i++)
+		if (!cJSON_AddItemToArray(ep, cJSON_CreateString(os_only_endpoints[i])))
+			b->failed = 1;
+}
+
 int render_json(FILE *out, const struct render_input *in)
 {
 	const struct capture *c = in->c;
@@ -368,7 +439,7 @@ int render_json(FILE *out, const struct render_input *in)
 	u64(&b, root, "pid", c->os.id.pid ? opt_some((uint64_t)c->os.id.pid) : opt_none());
 	str(&b, root, "command", c->command);
 	str(&b, root, "url", c->url);
-	str(&b, root, "endpoint_format", body_format_name(c->go.format));
+	str(&b, root, "endpoint_format", capture_os_only(c) ? NULL : body_format_name(c->go.format));
 	str(&b, root, "endpoint_tried", c->tried);
 	str(&b, root, "endpoint_owner", c->owner);
 	if (c->captured_at)
@@ -408,6 +479,7 @@ int render_json(FILE *out, const struct render_input *in)
 	mappings_section(&b, root, in);
 	ledger_section(&b, root, in->l);
 	u64(&b, root, "unexplained_bytes", in->l->unexplained);
+	reach_section(&b, root, c, in->l);
 	findings_section(&b, root, in->fs);
 
 	int rc = -1;

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "correlate/escape.h"
+#include "correlate/osonly.h"
 #include "correlate/render.h"
 #include "correlate/units.h"
 
@@ -149,6 +150,56 @@ static void cgroup_section(struct md *m, const struct capture *c, const struct l
 	say(m, "\n");
 }
 
+/* ---- issue 11: the endpoint cell, and the report from /proc alone ---- */
+
+static void endpoint_md(struct md *m, const struct capture *c)
+{
+	const struct reach_info *r = &c->reach;
+	if (capture_os_only(c)) {
+		say(m, "none: ");
+		text(m, r->go_missing[0] ? r->go_missing : "not recorded");
+	} else {
+		text(m, c->url);
+		say(m, " (%s)%s", body_format_name(c->go.format),
+		    r->discovered ? ", found among its sockets" : "");
+	}
+	if (r->net_ino && r->net_entered)
+		say(m, "; in its network namespace net:[%llu]", (unsigned long long)r->net_ino);
+	if (r->fetched_as[0]) {
+		say(m, "; fetched by ");
+		text(m, r->fetched_as);
+	}
+}
+
+static void os_only_md(struct md *m, const struct capture *c, const struct ledger *l)
+{
+	struct os_only_view v;
+	os_only_compute(c, l, &v);
+	say(m, "#### What /proc alone says (no MemStats)\n\n| line | bytes | meaning |\n"
+	       "|---|---:|---|\n");
+	if (v.have_split) {
+		row(m, "Go heap arenas", v.heap_arenas, 0, "found by shape: live, garbage and free alike");
+		row(m, "Go runtime reservations", v.go_runtime, 0, "PROT_NONE reservations and heads");
+		row(m, "plain anonymous", v.plain_anon, 0,
+		    "C mmap, large malloc blocks and Go metadata: not told apart");
+		row(m, "glibc malloc", v.glibc, 0, "[heap] and thread arenas");
+		row(m, "thread stacks", v.thread_stacks, 0, "pthread stacks");
+		row(m, "non-Go, at least", v.non_go_min, 0, "glibc + thread stacks");
+		row(m, "non-Go, at most", v.non_go_max, 0, "+ the plain anonymous mappings");
+	}
+	row(m, "file-backed", v.file_backed, 0, "RssFile: never Go's");
+	row(m, "huge pages", v.anon_huge, 0, "AnonHugePages");
+	row(m, "LazyFree", v.lazy_free, 0, "MADV_FREE, still in RSS");
+	row(m, "swap", v.swap, 0, "VmSwap");
+	say(m, "\nWhat it cannot say without MemStats:\n\n");
+	for (size_t i = 0; os_only_cannot_say[i]; i++)
+		say(m, "- %s\n", os_only_cannot_say[i]);
+	say(m, "\nAny of these endpoints would let it be said:");
+	for (size_t i = 0; os_only_endpoints[i]; i++)
+		say(m, "%s %s", i ? "," : "", os_only_endpoints[i]);
+	say(m, ".\n\n");
+}
+
 int render_markdown(FILE *out, const struct render_input *in)
 {
 	struct md m = {out, 0};
@@ -175,6 +226,8 @@ int render_markdown(FILE *out, const struct render_input *in)
 		text(&m, comm);
 		say(&m, ")");
 	}
+	if (capture_os_only(c))
+		say(&m, ", OS-only report from /proc alone");
 	say(&m, ": %zu finding%s to look at\n\n", warn, warn == 1 ? "" : "s");
 	say(&m, "| | |\n|---|---|\n");
 	say(&m, "| command | `");
@@ -190,9 +243,8 @@ int render_markdown(FILE *out, const struct render_input *in)
 		say(&m, ")");
 	}
 	say(&m, " |\n| endpoint | ");
-	text(&m, c->url);
-	say(&m, " (%s) |\n| %s | %s", body_format_name(c->go.format),
-	    c->replay ? "recorded" : "captured", when);
+	endpoint_md(&m, c);
+	say(&m, " |\n| %s | %s", c->replay ? "recorded" : "captured", when);
 	if (c->replay) {
 		say(&m, ", replayed from `");
 		code(&m, c->source);
@@ -235,8 +287,11 @@ int render_markdown(FILE *out, const struct render_input *in)
 		}
 	}
 
-	say(&m, "#### Ledger\n\n| line | bytes | meaning |\n|---|---:|---|\n");
-	for (size_t i = 0; i < ledger_rows_count; i++) {
+	if (capture_os_only(c))
+		os_only_md(&m, c, l);
+	else
+		say(&m, "#### Ledger\n\n| line | bytes | meaning |\n|---|---:|---|\n");
+	for (size_t i = 0; !capture_os_only(c) && i < ledger_rows_count; i++) {
 		const struct ledger_row *r = &ledger_rows[i];
 		if (strcmp(r->section, "checks") == 0 ||
 		    (strcmp(r->section, "split") == 0 && !l->have_split))
@@ -267,8 +322,9 @@ int render_markdown(FILE *out, const struct render_input *in)
 		say(&m, "\n");
 	}
 
-	say(&m, "#### runtime.MemStats\n\n| field | value |\n|---|---:|\n");
-	for (size_t i = 0; i < go_fields_count; i++) {
+	if (!capture_os_only(c))
+		say(&m, "#### runtime.MemStats\n\n| field | value |\n|---|---:|\n");
+	for (size_t i = 0; !capture_os_only(c) && i < go_fields_count; i++) {
 		opt_u64 v = go_field_get(&c->go.ms, &go_fields[i]);
 		if (!v.known)
 			continue;

@@ -59,6 +59,47 @@ static char *print(cJSON *root, int bad)
 	return safe;
 }
 
+/* issue 11: where the endpoint was reached, what finding it tried, and,
+ * for a report from /proc alone, why there are no MemStats. */
+static int ns_name(cJSON *o, const char *key, uint64_t ino)
+{
+	char n[48];
+	snprintf(n, sizeof n, "net:[%llu]", (unsigned long long)ino);
+	return str(o, key, ino ? n : NULL);
+}
+
+static int reach_meta(cJSON *root, const struct capture *c)
+{
+	const struct reach_info *r = &c->reach;
+	cJSON *ns = child(root, "namespaces");
+	int bad = !ns || ns_name(ns, "net", r->net_ino) ||
+		  ns_name(ns, "correlate_net", r->self_net_ino) ||
+		  str(ns, "fetched_in",
+		      !r->fetched_as[0] ? NULL : r->net_entered ? "process" : "correlate") ||
+		  str(ns, "unix_socket_via", r->unix_via) || str(root, "fetched_as", r->fetched_as);
+	if (bad)
+		return 1;
+	if (!r->discovered) {
+		bad = !cJSON_AddNullToObject(root, "discovery");
+	} else {
+		cJSON *d = child(root, "discovery"), *a = NULL;
+		bad = !d || !cJSON_AddItemToObject(d, "found", cJSON_CreateBool(!capture_os_only(c))) ||
+		      !(a = cJSON_AddArrayToObject(d, "attempts"));
+		for (size_t i = 0; !bad && i < r->n_attempts; i++) {
+			cJSON *x = cJSON_CreateObject();
+			bad = !x || !cJSON_AddItemToArray(a, x) || str(x, "url", r->attempts[i].url) ||
+			      str(x, "outcome", r->attempts[i].outcome);
+		}
+	}
+	if (!bad && capture_os_only(c)) {
+		cJSON *o = child(root, "os_only");
+		bad = !o || str(o, "because", r->go_missing[0] ? r->go_missing : "not recorded");
+	} else if (!bad) {
+		bad = !cJSON_AddNullToObject(root, "os_only");
+	}
+	return bad;
+}
+
 char *meta_json(const struct capture *c)
 {
 	const struct proc_identity *id = &c->os.id;
@@ -72,7 +113,8 @@ char *meta_json(const struct capture *c)
 		  num(root, "format_version", opt_some(1)) ||
 		  str(root, "tool", "correlate " CORRELATE_VERSION) ||
 		  num(root, "pid", opt_some((uint64_t)id->pid)) || str(root, "url", c->url) ||
-		  str(root, "endpoint_format", body_format_name(c->go.format)) ||
+		  str(root, "endpoint_format",
+		      capture_os_only(c) ? NULL : body_format_name(c->go.format)) ||
 		  str(root, "endpoint_tried", c->tried) || str(root, "endpoint_owner", c->owner) ||
 		  str(root, "captured_at", when) ||
 		  !cJSON_AddNumberToObject(root, "fetch_seconds", c->fetch_seconds) ||
@@ -107,6 +149,8 @@ char *meta_json(const struct capture *c)
 	} else {
 		bad = 1;
 	}
+	if (!bad)
+		bad = reach_meta(root, c);
 	return print(root, bad);
 }
 

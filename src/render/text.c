@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "correlate/escape.h"
+#include "correlate/osonly.h"
 #include "correlate/render.h"
 #include "correlate/units.h"
 
@@ -351,6 +352,91 @@ static void findings_section(struct w *w, const struct findings *fs)
 	}
 }
 
+/* ---- issue 11: where the endpoint was reached; the report from /proc alone */
+
+static void endpoint_lines(struct w *w, const struct capture *c)
+{
+	if (capture_os_only(c)) {
+		say(w, "  OS-ONLY   a report from /proc alone: no Go runtime numbers (MemStats)\n");
+		say(w, "  endpoint  none: ");
+		put(w, c->reach.go_missing[0] ? c->reach.go_missing : "not recorded", ESC_SAFE);
+		say(w, "\n");
+		return;
+	}
+	say(w, "  endpoint  ");
+	put(w, c->url, ESC_TEXT);
+	say(w, " (%s)%s\n", body_format_name(c->go.format),
+	    c->reach.discovered ? ", found among the sockets it listens on" : "");
+}
+
+static void reached_line(struct w *w, const struct capture *c)
+{
+	const struct reach_info *r = &c->reach;
+	if (!r->net_ino && !r->fetched_as[0] && !r->unix_via[0])
+		return;
+	if (!r->fetched_as[0]) { /* nothing was fetched: where it is, only */
+		if (r->net_ino == r->self_net_ino)
+			say(w, "  netns     net:[%llu], correlate's too\n", (unsigned long long)r->net_ino);
+		else
+			say(w, "  netns     net:[%llu] (correlate's is net:[%llu])\n",
+			    (unsigned long long)r->net_ino, (unsigned long long)r->self_net_ino);
+		return;
+	}
+	say(w, "  reached   ");
+	if (r->net_ino && r->net_entered)
+		say(w, "in its network namespace net:[%llu] (correlate's is net:[%llu])",
+		    (unsigned long long)r->net_ino, (unsigned long long)r->self_net_ino);
+	else if (r->net_ino && r->net_ino == r->self_net_ino)
+		say(w, "in correlate's own network namespace net:[%llu], which it shares",
+		    (unsigned long long)r->net_ino);
+	else if (r->net_ino)
+		say(w, "from correlate's network namespace net:[%llu] (its own is net:[%llu])",
+		    (unsigned long long)r->self_net_ino, (unsigned long long)r->net_ino);
+	if (r->unix_via[0]) {
+		say(w, "; the unix socket through ");
+		put(w, r->unix_via, ESC_TEXT);
+	}
+	if (r->fetched_as[0]) {
+		say(w, "; fetched by ");
+		put(w, r->fetched_as, ESC_SAFE);
+	}
+	say(w, "\n");
+}
+
+static void os_only_section(struct w *w, const struct capture *c, const struct ledger *l)
+{
+	struct os_only_view v;
+	os_only_compute(c, l, &v);
+	say(w, "What /proc alone says (no MemStats)\n");
+	if (v.have_split) {
+		line(w, 0, "Go heap arenas", v.heap_arenas, 0,
+		     "the heap's arenas (found by shape): live objects, garbage, free spans alike");
+		line(w, 0, "Go runtime reservations", v.go_runtime, 0,
+		     "the runtime's PROT_NONE reservations and their heads");
+		line(w, 0, "plain anonymous", v.plain_anon, 0,
+		     "C mmap, malloc blocks of 128 KiB+, Go metadata: /proc cannot tell them apart");
+		line(w, 0, "glibc malloc", v.glibc, 0, "[heap] and thread arenas: C allocations");
+		line(w, 0, "thread stacks", v.thread_stacks, 0, "pthread stacks (cgo threads)");
+		line(w, 0, "non-Go, at least", v.non_go_min, 0, "glibc + thread stacks");
+		line(w, 0, "non-Go, at most", v.non_go_max, 0,
+		     "+ the plain anonymous mappings, if none of them were Go's");
+	} else {
+		say(w, "  (smaps not read: the anonymous memory cannot be split by mapping)\n");
+	}
+	line(w, 0, "file-backed (RssFile)", v.file_backed, 0,
+	     "the binary, libraries, mapped files: page cache, never Go's");
+	line(w, 0, "huge pages", v.anon_huge, 0, "AnonHugePages");
+	line(w, 0, "LazyFree", v.lazy_free, 0, "freed with MADV_FREE, still counted in RSS");
+	line(w, 0, "swap", v.swap, 0, "VmSwap: out of RSS, still the process's");
+	say(w, "What it cannot say without MemStats\n");
+	for (size_t i = 0; os_only_cannot_say[i]; i++)
+		say(w, "  - %s\n", os_only_cannot_say[i]);
+	say(w, "  any of these would let it be said:");
+	for (size_t i = 0; os_only_endpoints[i]; i++)
+		say(w, "%s %s", i ? "," : "", os_only_endpoints[i]);
+	say(w, "; serve one and give --url, or let correlate find it\n\n");
+}
+
 int render_text(FILE *out, const struct render_input *in)
 {
 	struct w w = {out, 0};
@@ -374,9 +460,7 @@ int render_text(FILE *out, const struct render_input *in)
 		say(&w, "correlate %s: pid unknown%s\n", CORRELATE_VERSION,
 		    c->replay ? ", replayed" : "");
 	}
-	say(&w, "  endpoint  ");
-	put(&w, c->url, ESC_TEXT);
-	say(&w, " (%s)\n", body_format_name(c->go.format));
+	endpoint_lines(&w, c);
 	/* tried and owner are made of messages, already escaped. */
 	if (c->tried[0]) {
 		say(&w, "  tried     ");
@@ -388,6 +472,7 @@ int render_text(FILE *out, const struct render_input *in)
 		put(&w, c->owner, ESC_SAFE);
 		say(&w, "\n");
 	}
+	reached_line(&w, c);
 	if (c->probe_cpu_ns.known)
 		say(&w, "  cost      the target spent %.1f ms of CPU answering (%.1f ms wall, %s)\n",
 		    (double)c->probe_cpu_ns.v / 1e6, c->fetch_seconds * 1e3,
@@ -409,9 +494,13 @@ int render_text(FILE *out, const struct render_input *in)
 		say(&w, "  captured  %s\n\n", when);
 	}
 	kernel_section(&w, c, in->l);
-	go_section(&w, c, in->l);
+	if (!capture_os_only(c))
+		go_section(&w, c, in->l);
 	mappings_section(&w, in);
-	ledger_section(&w, c, in->l);
+	if (capture_os_only(c))
+		os_only_section(&w, c, in->l);
+	else
+		ledger_section(&w, c, in->l);
 	cgroup_section(&w, c, in->l);
 	findings_section(&w, in->fs);
 	return w.failed ? -1 : 0;

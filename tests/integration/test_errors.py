@@ -81,8 +81,14 @@ def main():
     bodies = os.path.join(root, "fixtures", "healthy", "go1.21-pure")
 
     # Usage errors: exit 2.
-    expect(t, correlate(binary), 2, "no arguments", "--pid and --url are required")
-    expect(t, correlate(binary, "--pid", "1"), 2, "no --url", "--url is required")
+    expect(t, correlate(binary), 2, "no arguments", "--pid is required")
+    # Without --url the endpoint is found (issue 11): what cannot go with that.
+    expect(t, correlate(binary, "--pid", "1", "--proxied"), 2, "--proxied without --url",
+           "--proxied needs --url")
+    expect(t, correlate(binary, "--pid", "1", "--url", "x:1", "--path", "/m"), 2,
+           "--path with --url", "--path is for finding the endpoint")
+    expect(t, correlate(binary, "--pid", "1", "--url", "x:1", "--no-endpoint"), 2,
+           "--no-endpoint with --url", "--no-endpoint fetches nothing")
     expect(t, correlate(binary, "--pid", "abc", "--url", "x:1"), 2, "bad pid", "not a process id")
     expect(t, correlate(binary, "--pid", "1", "--url", "x:1", "--format", "xml"), 2,
            "bad format", "not one of")
