@@ -154,18 +154,26 @@ func main() {
 		http.HandleFunc("/exec/vars", execAfter(expvar.Handler(), *execAfterVars))
 	}
 
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
+	listening := "none" // -noserve: no TCP listener (netns.go)
+	if !*noServe {
+		ln, err := net.Listen("tcp", *listen)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "memsvc:", err)
+			os.Exit(2)
+		}
+		go http.Serve(ln, peerHandler(http.DefaultServeMux))
+		listening = "http://" + ln.Addr().String()
+	}
+	if err := extraListeners(); err != nil {
 		fmt.Fprintln(os.Stderr, "memsvc:", err)
 		os.Exit(2)
 	}
-	go http.Serve(ln, nil)
 	// Settle the heap so the numbers a test reads are the steady state; not
 	// when heap was just freed on purpose: a GC here would only move time on.
 	if freeHeap == 0 {
 		runtime.GC()
 	}
-	fmt.Printf("listening http://%s\nready\n", ln.Addr())
+	fmt.Printf("listening %s\nready\n", listening)
 
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, os.Interrupt)
