@@ -14,17 +14,22 @@ import subprocess
 import sys
 import tempfile
 
-# Field sizes in include/correlate/buildinfo.h, NUL included: values longer
-# than size - 1 bytes are cut there.
-FIELDS = {
-    'go_version': 32,
-    'path': 256,
-    'goarch': 16,
-    'goos': 16,
-    'buildmode': 24,
-    'cgo': None,
-    'default_godebug': 256,
-}
+# Field sizes, NUL included, read from include/correlate/buildinfo.h itself
+# so that the two cannot drift (Go 1.24+ has DefaultGODEBUG of 350-550
+# bytes): values longer than size - 1 bytes are cut there.
+def header_sizes():
+    import re
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "include",
+                        "correlate", "buildinfo.h")
+    with open(path) as f:
+        return {m.group(1): int(m.group(2))
+                for m in re.finditer(r"^\s*char\s+(\w+)\[(\d+)\];", f.read(), re.M)}
+
+
+_SIZES = header_sizes()
+FIELDS = {k: _SIZES[k] for k in ('go_version', 'path', 'goarch', 'goos', 'buildmode',
+                                  'default_godebug')}
+FIELDS['cgo'] = None
 SETTING = {
     'GOARCH': 'goarch',
     'GOOS': 'goos',
