@@ -63,9 +63,12 @@ struct listen_set {
 };
 void listen_set_free(struct listen_set *s); /* NULL or zeroed: no-op */
 
-/* Fills *out with the listeners of v's process's network namespace: a
- * NETLINK_SOCK_DIAG socket (and with want_addrs, getifaddrs: out->addrs)
- * made inside it (this thread
+/* What acquire_listeners is asked for. */
+enum { LS_TCP = 1, LS_UNIX = 2, LS_ADDRS = 4 };
+
+/* Fills *out with the listeners of v's process's network namespace (what:
+ * LS_TCP, LS_UNIX or both): a NETLINK_SOCK_DIAG socket (and with LS_ADDRS,
+ * getifaddrs: out->addrs) made inside it (this thread
  * enters it with setns and comes back; when it is correlate's own
  * namespace, no setns), then inet_diag for AF_INET and AF_INET6 filtered to
  * LISTEN and unix_diag for listening unix sockets.  When netlink is refused
@@ -73,7 +76,7 @@ void listen_set_free(struct listen_set *s); /* NULL or zeroed: no-op */
  * modules), /proc/PID/net/tcp, tcp6 and unix instead.  ERR_INTERNAL when
  * this thread could not come back to its own namespace; ERR_PROC when
  * nothing at all could be read. */
-int acquire_listeners(const struct ns_view *v, int want_addrs, struct listen_set *out,
+int acquire_listeners(const struct ns_view *v, int what, struct listen_set *out,
 		      struct err *err);
 
 /* One datagram of a dump, as received. */

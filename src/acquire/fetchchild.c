@@ -794,6 +794,14 @@ int fetch_spawn(const struct fetch_job *job, struct fetch_child *fc, struct err 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		return err_set(err, ERR_INTERNAL, "cannot make a socket pair: %s", strerror(errno));
 	pid_t parent = getpid();
+	cpu_set_t all, others;
+	int here = sched_getcpu(), spread = 0;
+	if (here >= 0 && sched_getaffinity(0, sizeof all, &all) == 0 && CPU_ISSET(here, &all) &&
+	    CPU_COUNT(&all) > 1) {
+		others = all;
+		CPU_CLR(here, &others);
+		spread = 1;
+	}
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -807,6 +815,12 @@ int fetch_spawn(const struct fetch_job *job, struct fetch_child *fc, struct err 
 		child_main(job, sv[1], job->netns_fd, parent);
 	}
 	close(sv[1]);
+	/* A new process starts on its parent's CPU and waits there while the
+	 * parent goes on reading /proc: it is sent to the other CPUs (for its
+	 * short life), so that its setup runs beside the parent's work, not
+	 * after it. */
+	if (spread)
+		sched_setaffinity(pid, sizeof others, &others);
 	fc->pid = pid;
 	fc->chan = sv[0];
 	return 0;

@@ -237,7 +237,7 @@ static void read_addrs(struct listen_set *s)
 /* The netlink socket and the addresses, made inside v's namespace: this
  * thread goes in with setns and comes back.  Returns the socket, or -1
  * with *why set; *lost set when this thread could not come back. */
-static int socket_inside(const struct ns_view *v, struct listen_set *s, int want_addrs, char *why,
+static int socket_inside(const struct ns_view *v, struct listen_set *s, int what, char *why,
 			 size_t cap, int *lost)
 {
 	int self = -1, fd = -1;
@@ -267,7 +267,7 @@ static int socket_inside(const struct ns_view *v, struct listen_set *s, int want
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0)
 		snprintf(why, cap, "a NETLINK_SOCK_DIAG socket: %s", strerror(errno));
-	if (want_addrs)
+	if (what & LS_ADDRS)
 		read_addrs(s);
 	if (self >= 0) {
 		if (setns(self, CLONE_NEWNET) != 0)
@@ -278,11 +278,13 @@ static int socket_inside(const struct ns_view *v, struct listen_set *s, int want
 }
 
 /* /proc/PID/net/{tcp,tcp6,unix}: the process's namespace, whoever reads. */
-static int from_proc(pid_t pid, struct collect *c)
+static int from_proc(pid_t pid, int what, struct collect *c)
 {
 	static const char *const names[3] = {"tcp", "tcp6", "unix"};
 	int read_any = 0;
 	for (int i = 0; i < 3; i++) {
+		if (!(what & (i < 2 ? LS_TCP : LS_UNIX)))
+			continue;
 		char path[64];
 		struct text t = {0};
 		snprintf(path, sizeof path, "/proc/%d/net/%s", (int)pid, names[i]);
@@ -298,14 +300,14 @@ static int from_proc(pid_t pid, struct collect *c)
 	return read_any;
 }
 
-int acquire_listeners(const struct ns_view *v, int want_addrs, struct listen_set *out,
+int acquire_listeners(const struct ns_view *v, int what, struct listen_set *out,
 		      struct err *err)
 {
 	memset(out, 0, sizeof *out);
 	struct collect c = {out, 0, 0, 0};
 	char why[160] = "";
 	int lost = 0;
-	int fd = socket_inside(v, out, want_addrs, why, sizeof why, &lost);
+	int fd = socket_inside(v, out, what, why, sizeof why, &lost);
 	if (lost) {
 		if (fd >= 0)
 			close(fd);
@@ -319,6 +321,8 @@ int acquire_listeners(const struct ns_view *v, int want_addrs, struct listen_set
 		static const int fams[3] = {AF_INET, AF_INET6, AF_UNIX};
 		int ok = 1;
 		for (int i = 0; i < 3 && ok; i++) {
+			if (!(what & (fams[i] == AF_UNIX ? LS_UNIX : LS_TCP)))
+				continue;
 			struct diag_status st;
 			int e = sockdiag_dump(fd, fams[i], fams[i] == AF_UNIX ? on_unix : on_inet,
 					      &c, &st);
@@ -352,7 +356,7 @@ int acquire_listeners(const struct ns_view *v, int want_addrs, struct listen_set
 	}
 	snprintf(out->fallback, sizeof out->fallback, "%s", why);
 	snprintf(out->source, sizeof out->source, "/proc/%d/net/tcp, tcp6, unix", (int)v->pid);
-	if (!from_proc(v->pid, &c)) {
+	if (!from_proc(v->pid, what, &c)) {
 		listen_set_free(out);
 		return err_set(err, ERR_PROC,
 			       "cannot list the sockets of pid %d's network namespace: %s; and "

@@ -180,7 +180,7 @@ static int cannot_enter(const struct place *p, const struct proc_identity *id, c
 
 /* Lists the listeners of the namespace the URL is reached in, and the
  * process's sockets. */
-static int look(struct place *p, pid_t pid, int target_ns, int want_addrs, struct err *err)
+static int look(struct place *p, pid_t pid, int target_ns, int what, struct err *err)
 {
 	struct ns_view self;
 	const struct ns_view *v = &p->v;
@@ -188,7 +188,7 @@ static int look(struct place *p, pid_t pid, int target_ns, int want_addrs, struc
 		ns_view_open(getpid(), &self);
 		v = &self;
 	}
-	int rc = acquire_listeners(v, want_addrs, &p->ls, err);
+	int rc = acquire_listeners(v, what, &p->ls, err);
 	if (!target_ns)
 		ns_view_close(&self);
 	if (rc)
@@ -409,7 +409,7 @@ static int decide_url(const struct reach_opts *ro, const struct proc_identity *i
 			p->in_target = 1;
 		} else if (p->v.can_enter) {
 			/* One of its namespace's own addresses? (look fills addrs) */
-			rc = look(p, pid, 1, 1, err);
+			rc = look(p, pid, 1, LS_TCP | LS_ADDRS, err);
 			if (rc)
 				return rc;
 			for (size_t i = 0; i < hp.n_addr && !p->in_target; i++)
@@ -456,7 +456,7 @@ static int check_url(struct place *p, struct capture *c, struct err *err)
 		return 0;
 	}
 	if (!p->have_ls) {
-		int rc = look(p, c->os.id.pid, p->in_target, 0, err);
+		int rc = look(p, c->os.id.pid, p->in_target, p->q.is_unix ? LS_UNIX : LS_TCP, err);
 		if (rc)
 			return rc;
 	}
@@ -478,7 +478,7 @@ static int plan_discovery(const struct reach_opts *ro, struct capture *c, struct
 {
 	if (p->v.net_same != 1 && !p->v.can_enter)
 		return cannot_enter(p, &c->os.id, "finding its endpoint", err);
-	int rc = look(p, c->os.id.pid, 1, 0, err);
+	int rc = look(p, c->os.id.pid, 1, LS_TCP | LS_UNIX, err);
 	if (rc)
 		return rc;
 	p->in_target = 1;
