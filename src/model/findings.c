@@ -305,7 +305,8 @@ static void huge_pages(const struct capture *c, const struct ledger *l, struct f
 	put(f->evidence, sizeof f->evidence,
 	    "AnonHugePages in the Go heap arenas %s; arenas' footprint %s against Go's count %s; "
 	    "host THP mode %s; %s%s",
-	    B(heap->anon_huge), B(V(l->split_arena)), B(V(l->split_arena_go)),
+	    B(heap->anon_huge), B(V(l->split_arena)),
+	    l->split_arena_go.known ? B(l->split_arena_go.v) : "unknown (no MemStats)",
 	    c->os.sys.thp[0] ? c->os.sys.thp : "unknown", version_or(c),
 	    minor && minor <= 120
 		? ": up to Go 1.20 the runtime asks for huge pages on all heap it uses "
@@ -767,7 +768,8 @@ static void near_limit(const struct capture *c, const struct ledger *l, struct f
 		     cg->version == 1 ? "failcnt" : "max", (unsigned long long)V(ev->max),
 		     (unsigned long long)V(ev->oom_kill));
 	more(f->evidence, sizeof f->evidence, "; RES %s; heap goal (NextGC) %s; GOMEMLIMIT %s",
-	     B(V(l->rss)), B(V(ms->next_gc)), gml.known ? B(gml.v) : "not set");
+	     B(V(l->rss)), ms->next_gc.known ? B(ms->next_gc.v) : "unknown (no MemStats)",
+	     gml.known ? B(gml.v) : "not set");
 	if (gml_over)
 		more(f->evidence, sizeof f->evidence,
 		     "; GOMEMLIMIT is at or above the cgroup limit");
