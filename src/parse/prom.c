@@ -151,6 +151,18 @@ int prom_line(void *vp, const char *line, size_t len, bool overlong, struct err 
 	if (nl == 7 && memcmp(line + ns, "go_info", 7) == 0 && labels) {
 		char v[sizeof p->snap.go_version];
 		if (label_value(labels, labels_len, "version", v, sizeof v) == 0) {
+			/* A Go version is "go1.21.13", "go1.22rc1", "devel +abc..." and
+			 * the like: a label holding other bytes is not one. */
+			for (const char *q = v; *q; q++)
+				if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					    "0123456789.+-_",
+					    *q)) {
+					char a[100];
+					return err_set(err, ERR_ENDPOINT,
+						       "prometheus: go_info's version \"%s\" is not a Go "
+						       "version",
+						       esc_str(a, sizeof a, v, ESC_TEXT));
+				}
 			if (p->snap.go_version[0] && strcmp(p->snap.go_version, v) != 0) {
 				char a[100], b[100];
 				return err_set(err, ERR_ENDPOINT,
