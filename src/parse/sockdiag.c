@@ -110,8 +110,15 @@ static void inet_attr(unsigned type, const unsigned char *v, size_t vlen, void *
 		l->v6only = v[0] ? 1 : 0;
 }
 
-int parse_inet_diag(const void *vbuf, size_t len, struct diag_status *st, listener_fn fn,
-		    void *ctx)
+/* Walks a sock_diag reply: control messages (errors, the end) through
+ * control(), and each SOCK_DIAG_BY_FAMILY payload, at least min bytes, to
+ * fn.  fn sets st->malformed to stop the walk with 0, or returns nonzero to
+ * stop it with that. */
+typedef int (*diag_msg_fn)(const unsigned char *p, size_t plen, struct diag_status *st,
+			   void *ctx);
+
+static int walk(const void *vbuf, size_t len, size_t min, struct diag_status *st,
+		diag_msg_fn fn, void *ctx)
 {
 	const unsigned char *buf = vbuf;
 	size_t off = 0;
@@ -127,41 +134,59 @@ int parse_inet_diag(const void *vbuf, size_t len, struct diag_status *st, listen
 		}
 		if (h.nlmsg_type != SOCK_DIAG_BY_FAMILY)
 			continue;
-		struct inet_diag_msg m;
-		if (plen < sizeof m) {
+		if (plen < min) {
 			st->malformed = 1;
 			return 0;
 		}
-		memcpy(&m, p, sizeof m);
-		if (m.idiag_state != TCP_LISTEN_STATE ||
-		    (m.idiag_family != AF_INET && m.idiag_family != AF_INET6))
-			continue;
-		struct listener l;
-		memset(&l, 0, sizeof l);
-		l.v6only = -1;
-		if (m.idiag_family == AF_INET) {
-			l.addr[10] = l.addr[11] = 0xff;
-			memcpy(l.addr + 12, &m.id.idiag_src[0], 4);
-		} else {
-			memcpy(l.addr, m.id.idiag_src, 16);
-		}
-		l.port = ntohs(m.id.idiag_sport);
-		l.inode = m.idiag_inode;
-		size_t head = NLMSG_ALIGN(sizeof m);
-		if (head < plen && attrs(p + head, plen - head, inet_attr, &l) != 0) {
-			st->malformed = 1;
-			return 0;
-		}
-		if (m.idiag_family == AF_INET)
-			l.v6only = -1; /* meaningless for IPv4 */
-		st->sockets++;
-		int rc = fn(&l, ctx);
-		if (rc)
-			return rc;
+		int rc = fn(p, plen, st, ctx);
+		if (rc || st->malformed)
+			return st->malformed ? 0 : rc;
 	}
 	if (r < 0)
 		st->malformed = 1;
 	return 0;
+}
+
+struct inet_walk {
+	listener_fn fn;
+	void *ctx;
+};
+
+static int inet_msg(const unsigned char *p, size_t plen, struct diag_status *st, void *vctx)
+{
+	const struct inet_walk *w = vctx;
+	struct inet_diag_msg m;
+	memcpy(&m, p, sizeof m);
+	if (m.idiag_state != TCP_LISTEN_STATE ||
+	    (m.idiag_family != AF_INET && m.idiag_family != AF_INET6))
+		return 0;
+	struct listener l;
+	memset(&l, 0, sizeof l);
+	l.v6only = -1;
+	if (m.idiag_family == AF_INET) {
+		l.addr[10] = l.addr[11] = 0xff;
+		memcpy(l.addr + 12, &m.id.idiag_src[0], 4);
+	} else {
+		memcpy(l.addr, m.id.idiag_src, 16);
+	}
+	l.port = ntohs(m.id.idiag_sport);
+	l.inode = m.idiag_inode;
+	size_t head = NLMSG_ALIGN(sizeof m);
+	if (head < plen && attrs(p + head, plen - head, inet_attr, &l) != 0) {
+		st->malformed = 1;
+		return 0;
+	}
+	if (m.idiag_family == AF_INET)
+		l.v6only = -1; /* meaningless for IPv4 */
+	st->sockets++;
+	return w->fn(&l, w->ctx);
+}
+
+int parse_inet_diag(const void *vbuf, size_t len, struct diag_status *st, listener_fn fn,
+		    void *ctx)
+{
+	struct inet_walk w = {fn, ctx};
+	return walk(vbuf, len, sizeof(struct inet_diag_msg), st, inet_msg, &w);
 }
 
 struct unix_attr_ctx {
@@ -205,49 +230,37 @@ static void unix_attr(unsigned type, const unsigned char *v, size_t vlen, void *
 	}
 }
 
+struct unix_walk {
+	unix_listener_fn fn;
+	void *ctx;
+};
+
+static int unix_msg(const unsigned char *p, size_t plen, struct diag_status *st, void *vctx)
+{
+	const struct unix_walk *w = vctx;
+	struct unix_diag_msg m;
+	memcpy(&m, p, sizeof m);
+	if (m.udiag_family != AF_UNIX || m.udiag_state != TCP_LISTEN_STATE ||
+	    m.udiag_type != SOCK_STREAM)
+		return 0;
+	struct unix_listener u;
+	memset(&u, 0, sizeof u);
+	u.inode = m.udiag_ino;
+	struct unix_attr_ctx c = {&u, 0, 0};
+	size_t head = NLMSG_ALIGN(sizeof m);
+	if ((head < plen && attrs(p + head, plen - head, unix_attr, &c) != 0) || c.bad) {
+		st->malformed = 1;
+		return 0;
+	}
+	if (!c.named)
+		return 0;
+	st->sockets++;
+	return w->fn(&u, w->ctx);
+}
+
 int parse_unix_diag(const void *vbuf, size_t len, struct diag_status *st, unix_listener_fn fn,
 		    void *ctx)
 {
-	const unsigned char *buf = vbuf;
-	size_t off = 0;
-	struct nlmsghdr h;
-	const unsigned char *p;
-	size_t plen;
-	int r;
-	while ((r = next_msg(buf, len, &off, &h, &p, &plen)) == 1) {
-		if (control(&h, p, plen, st)) {
-			if (st->done)
-				return 0;
-			continue;
-		}
-		if (h.nlmsg_type != SOCK_DIAG_BY_FAMILY)
-			continue;
-		struct unix_diag_msg m;
-		if (plen < sizeof m) {
-			st->malformed = 1;
-			return 0;
-		}
-		memcpy(&m, p, sizeof m);
-		if (m.udiag_family != AF_UNIX || m.udiag_state != TCP_LISTEN_STATE ||
-		    m.udiag_type != SOCK_STREAM)
-			continue;
-		struct unix_listener u;
-		memset(&u, 0, sizeof u);
-		u.inode = m.udiag_ino;
-		struct unix_attr_ctx c = {&u, 0, 0};
-		size_t head = NLMSG_ALIGN(sizeof m);
-		if ((head < plen && attrs(p + head, plen - head, unix_attr, &c) != 0) || c.bad) {
-			st->malformed = 1;
-			return 0;
-		}
-		if (!c.named)
-			continue;
-		st->sockets++;
-		int rc = fn(&u, ctx);
-		if (rc)
-			return rc;
-	}
-	if (r < 0)
-		st->malformed = 1;
-	return 0;
+	struct unix_walk w = {fn, ctx};
+	return walk(vbuf, len, sizeof(struct unix_diag_msg), st, unix_msg, &w);
 }
