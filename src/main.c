@@ -20,6 +20,8 @@ static const char *fallback_hint(int code)
 		return "look at what the URL serves: curl -sS URL | head";
 	case ERR_OWNER:
 		return "give the URL this process listens on, or --proxied for a proxy in front of it";
+	case ERR_PARTIAL:
+		return "run correlate --pid PID on a process that failed to see the whole error";
 	default:
 		return "run again; if it fails the same way, report it with the command line";
 	}
@@ -39,6 +41,15 @@ int main(int argc, char **argv)
 	struct err err = {0};
 	if (argc > 1 && strcmp(argv[1], "check") == 0)
 		return check_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "scan") == 0) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			err_set(&err, ERR_INTERNAL, "libcurl failed to start");
+			return fail(&err);
+		}
+		int rc = scan_main(argc - 1, argv + 1, &err);
+		curl_global_cleanup();
+		return rc ? fail(&err) : 0;
+	}
 	if (options_parse(argc, argv, &o, &err) != 0)
 		return fail(&err);
 	if (o.help) {

@@ -43,6 +43,14 @@ int godebug_flag(const char *godebug, const char *key);
  * whose memory controller is on v1).  Returns 0, or -1 when neither. */
 int parse_proc_cgroup(const char *buf, size_t len, int *version, char *path, size_t cap);
 
+/* The container a cgroup path names: the 64 hex digits of the last path
+ * component that is one, bare ("/kubepods/burstable/pod.../ID", v1
+ * "/docker/ID") or as systemd's cgroup driver names it ("docker-ID.scope",
+ * "cri-containerd-ID.scope", "crio-ID.scope", "libpod-ID.scope").  The id
+ * is what cAdvisor's id label and kube-state-metrics' container_id end in.
+ * Returns 0 with the id in out (cap >= 65), or -1 and "" when none. */
+int parse_container_id(const char *path, char *out, size_t cap);
+
 /* From /proc/self/mountinfo text: the mount point of the cgroup2 hierarchy
  * (version 2) or of the v1 hierarchy with the memory controller, and the
  * root of the hierarchy mounted there ("/" on a host; "/docker/abc" in a v1

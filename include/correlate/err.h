@@ -10,6 +10,7 @@ enum err_code {
 	ERR_PROC = 3,	  /* the process cannot be read, or is not the same one */
 	ERR_ENDPOINT = 4, /* the endpoint cannot be fetched or parsed */
 	ERR_OWNER = 5,	  /* the endpoint belongs to another process */
+	ERR_PARTIAL = 6,  /* correlate scan: some targets could not be reported */
 };
 
 struct err {

@@ -24,6 +24,8 @@ struct reach_opts {
 	int proxied;	   /* --proxied */
 	int no_endpoint;   /* --no-endpoint: /proc alone */
 	const char *user;  /* --user; NULL: nobody */
+	int no_pprof;	   /* when finding it: try /metrics and /debug/vars only (scan's
+			    * default: a debug=1 heap profile costs the target ms per MiB) */
 };
 
 /* With --url, starts the fetch process early, before the process is

@@ -493,7 +493,8 @@ static int plan_discovery(const struct reach_opts *ro, struct capture *c, struct
 	job->targets = t;
 	for (size_t i = 0; i < ro->n_paths && job->n_paths < FETCH_PATHS_MAX; i++)
 		job->paths[job->n_paths++] = ro->paths[i];
-	for (size_t i = 0; i < 3 && job->n_paths < FETCH_PATHS_MAX; i++)
+	size_t n_default = ro->no_pprof ? 2 : 3; /* default_paths[2] is pprof's */
+	for (size_t i = 0; i < n_default && job->n_paths < FETCH_PATHS_MAX; i++)
 		job->paths[job->n_paths++] = default_paths[i];
 	job->budget_ms = ro->timeout_given ? ro->fetch->timeout_ms : DISCOVER_BUDGET_MS;
 	long per = job->budget_ms / 4 > DISCOVER_ATTEMPT_MS ? job->budget_ms / 4
@@ -643,9 +644,11 @@ int acquire_reach(const struct reach_opts *ro, struct capture *c, body_tee_fn te
 		goto out;
 	}
 	if (rep.outcome == WO_NONE) {
-		os_only(c, "no Go memory endpoint among the %zu socket%s pid %d listens on%s",
+		os_only(c, "no Go memory endpoint among the %zu socket%s pid %d listens on%s%s",
 			job->n_targets, job->n_targets == 1 ? "" : "s", (int)c->os.id.pid,
-			pp->ns_text);
+			pp->ns_text,
+			ro->no_pprof ? " (/debug/pprof/heap not tried: --allow-pprof tries it)"
+				     : "");
 		snprintf(c->tried, sizeof c->tried, "%s", rep.res.tried);
 		c->reach.discovered = 1;
 		goto out;

@@ -32,6 +32,7 @@ struct options {
 	int no_endpoint;	  /* --no-endpoint: the report from /proc alone */
 	const char *user;	  /* --user: who the fetch runs as (default nobody) */
 	int timeout_given;	  /* --timeout was given */
+	int no_pprof;		  /* finding it: not /debug/pprof/heap (scan without --allow-pprof) */
 };
 
 /* Parses argv into *o.  ERR_USAGE with a message on a bad command line. */
@@ -52,5 +53,9 @@ int analyze_and_render(const struct options *o, struct capture *c, FILE *out, st
 
 /* `correlate check PATH...`: argv after "check". Returns the exit code. */
 int check_main(int argc, char **argv);
+
+/* `correlate scan`: argv from "scan" on.  Returns the exit code, with err
+ * set when it is not 0 (ERR_PARTIAL: some targets failed; src/cli/scan.c). */
+int scan_main(int argc, char **argv, struct err *err);
 
 #endif

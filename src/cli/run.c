@@ -171,6 +171,7 @@ static void reach_opts_of(const struct options *o, struct reach_opts *ro)
 	ro->proxied = o->proxied;
 	ro->no_endpoint = o->no_endpoint;
 	ro->user = o->user;
+	ro->no_pprof = o->no_pprof;
 }
 
 int acquire_live(const struct options *o, struct capture *c, struct err *err)
@@ -224,7 +225,7 @@ int analyze_and_render(const struct options *o, struct capture *c, FILE *out, st
 	struct findings fs;
 	reconcile(c, &l);
 	findings_compute(c, &l, &fs);
-	struct render_input in = {c, &l, &fs, o->mappings};
+	struct render_input in = {.c = c, .l = &l, .fs = &fs, .mappings = o->mappings};
 	int w = o->format == OUT_JSON	    ? render_json(out, &in)
 		: o->format == OUT_MARKDOWN ? render_markdown(out, &in)
 					    : render_text(out, &in);

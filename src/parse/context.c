@@ -204,3 +204,43 @@ void parse_thp_mode(const char *buf, size_t len, char *out, size_t cap)
 	else
 		copy_val(out, cap, l + 1, (size_t)(r - l - 1));
 }
+
+static int hex64(const char *s, size_t n)
+{
+	if (n != 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+int parse_container_id(const char *path, char *out, size_t cap)
+{
+	static const char *const prefixes[] = {"docker-", "cri-containerd-", "crio-", "libpod-",
+					       ""};
+	if (cap)
+		out[0] = '\0';
+	if (!path || cap < 65)
+		return -1;
+	const char *end = path + strlen(path);
+	while (end > path) {
+		const char *start = end;
+		while (start > path && start[-1] != '/')
+			start--;
+		size_t n = (size_t)(end - start);
+		if (n > 6 && memcmp(end - 6, ".scope", 6) == 0)
+			n -= 6;
+		for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+			size_t pl = strlen(prefixes[i]);
+			if (n >= pl && memcmp(start, prefixes[i], pl) == 0 &&
+			    hex64(start + pl, n - pl)) {
+				memcpy(out, start + pl, 64);
+				out[64] = '\0';
+				return 0;
+			}
+		}
+		end = start > path ? start - 1 : path;
+	}
+	return -1;
+}

@@ -112,6 +112,53 @@ class Target:
         self.stop()
 
 
+class NsTarget:
+    """A Go test target in namespaces of its own: a new network namespace
+    (loopback up) and, with mount_tmpfs, a new mount namespace with a tmpfs
+    over that folder, so what it makes there is seen by no one else.
+    unshare and sh exec, so the pid is the Go program's."""
+
+    def __init__(self, argv, net=True, mount_tmpfs=None, timeout=60):
+        flags = ["--net"] if net else []
+        setup = ["ip link set lo up"] if net else []
+        if mount_tmpfs:
+            flags += ["--mount", "--propagation", "private"]
+            setup.append(f"mount -t tmpfs correlate-test {mount_tmpfs}")
+        script = "; ".join(setup + ['exec "$@"'])
+        self.proc = subprocess.Popen(["unshare", *flags, "sh", "-c", script, "sh", *argv],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.lines = {}
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"{argv[0]} exited before ready: {self.proc.stderr.read()}")
+            word, _, rest = line.strip().partition(" ")
+            if word == "ready":
+                break
+            self.lines[word] = rest
+        self.pid = self.proc.pid
+
+    def port(self, word="listening"):
+        return int(self.lines[word].rsplit(":", 1)[1])
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=5)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.stop()
+
+
 def status_kb(pid, key):
     with open(f"/proc/{pid}/status") as f:
         for line in f:

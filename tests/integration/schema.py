@@ -55,6 +55,14 @@ with open(SCHEMA_PATH) as _f:
 _base.check_schema(SCHEMA)
 _validator = _Validator(SCHEMA)
 
+# correlate scan --json: its own document, whose reports are each a
+# document of the schema above (docs/correlate-scan.schema.json says so).
+SCAN_SCHEMA_PATH = os.path.join(os.path.dirname(SCHEMA_PATH), "correlate-scan.schema.json")
+with open(SCAN_SCHEMA_PATH) as _f:
+    SCAN_SCHEMA = json.load(_f)
+_base.check_schema(SCAN_SCHEMA)
+_scan_validator = _Validator(SCAN_SCHEMA)
+
 
 def _where(path):
     return "/" + "/".join(str(p) for p in path)
@@ -62,9 +70,20 @@ def _where(path):
 
 def validate(doc):
     """Errors of doc (a parsed document) against the schema: a list of
-    strings "/json/pointer: message", empty when it conforms."""
+    strings "/json/pointer: message", empty when it conforms.  correlate
+    scan's document is held to docs/correlate-scan.schema.json, and each of
+    its reports to the single report's schema."""
+    if isinstance(doc, dict) and doc.get("kind") == "scan":
+        errors = _validate(_scan_validator, doc)
+        for i, r in enumerate(doc.get("reports") or []):
+            errors += [f"/reports/{i}{e}" for e in _validate(_validator, r)]
+        return errors
+    return _validate(_validator, doc)
+
+
+def _validate(validator, doc):
     errors = []
-    for e in sorted(_validator.iter_errors(doc), key=lambda e: [str(p) for p in e.path]):
+    for e in sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.path]):
         msg = e.message
         if e.context:  # oneOf/anyOf: say what failed in the branch that came closest
             best = jsonschema.exceptions.best_match(e.context)
