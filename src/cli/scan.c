@@ -516,6 +516,12 @@ static void self_cost(struct scan_totals *t)
 		fclose(f);
 }
 
+static int row_by_pid(const void *a, const void *b)
+{
+	const struct scan_row *x = a, *y = b;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
 static volatile sig_atomic_t stop_asked;
 static void on_stop(int sig)
 {
@@ -644,6 +650,9 @@ static int scan_once(const struct scan_opts *so, struct scan_result *s, FILE *js
 		free(slots[i].buf);
 	}
 	free(ks);
+	/* in pid order, not the order they finished: the same scan, the same text */
+	if (s->n_rows)
+		qsort(s->rows, s->n_rows, sizeof *s->rows, row_by_pid);
 	s->t.duration = now_s() - t0;
 	self_cost(&s->t);
 	if (so->format == SF_JSON && json_out && !rc) {

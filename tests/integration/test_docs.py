@@ -10,6 +10,9 @@ import sys
 
 from harness import Tap
 
+# The subcommands with options of their own (`correlate SUB --help`).
+SUBCOMMANDS = ["check", "scan"]
+
 
 def main():
     binary, root = sys.argv[1], sys.argv[2]
@@ -18,22 +21,29 @@ def main():
     man = open(f"{root}/docs/correlate.1").read()
     readme = open(f"{root}/README.md").read()
 
-    check_help = subprocess.run([binary, "check", "--help"], capture_output=True,
-                                text=True).stdout
     opts = re.findall(r"^  --([a-z][a-z-]*)", help_text, re.M)
     t.ok(len(opts) >= 5, "--help lists options", opts)
-    check_opts = [o for o in re.findall(r"^  --([a-z][a-z-]*)", check_help, re.M) if o != "help"]
-    t.ok(len(check_opts) >= 3, "check --help lists options", check_opts)
     man_opts = set(re.findall(r"^\.BI? \\-\\-([a-z][a-z\\-]*)", man, re.M))
     man_opts = {o.replace("\\-", "-") for o in man_opts}
     readme_opts = set(re.findall(r"`--([a-z][a-z-]*)", readme))
     for o in opts:
         t.ok(o in man_opts, f"--{o} is in docs/correlate.1", sorted(man_opts))
         t.ok(o in readme_opts, f"--{o} is in README.md", sorted(readme_opts))
-    for o in check_opts:
-        t.ok(o in man_opts, f"check --{o} is in docs/correlate.1", sorted(man_opts))
-        t.ok(o in readme_opts, f"check --{o} is in README.md", sorted(readme_opts))
-    everything = set(opts) | set(check_opts)
+    everything = set(opts)
+    # Each subcommand's own --help, and each of its options in both docs.
+    for sub in SUBCOMMANDS:
+        sub_help = subprocess.run([binary, sub, "--help"], capture_output=True, text=True)
+        sub_opts = [o for o in re.findall(r"^  --([a-z][a-z-]*)", sub_help.stdout, re.M)
+                    if o != "help"]
+        t.ok(sub_help.returncode == 0 and len(sub_opts) >= 3, f"{sub} --help lists options",
+             sub_help.stdout + sub_help.stderr)
+        t.ok(f"correlate {sub}" in help_text, f"correlate --help names correlate {sub}")
+        t.ok(re.search(rf"correlate\\? {sub}\b", man) is not None,
+             f"docs/correlate.1 describes correlate {sub}")
+        for o in sub_opts:
+            t.ok(o in man_opts, f"{sub} --{o} is in docs/correlate.1", sorted(man_opts))
+            t.ok(o in readme_opts, f"{sub} --{o} is in README.md", sorted(readme_opts))
+        everything |= set(sub_opts)
     t.ok(man_opts <= everything, "the man page has no option --help lacks",
          man_opts - everything)
     t.ok(readme_opts <= everything, "the README has no option --help lacks",
