@@ -25,6 +25,7 @@ import urllib.parse
 import urllib.request
 
 from harness import MiB, NsTarget, RSS_CHECKED, Tap, Target, WRAPPED, correlate, free_port
+from test_cgroup import Cgroup, memory_cgroup
 
 INNER = "CORRELATE_SCAN_TEST_INNER"
 CGO_BYTES = 150 * MiB
@@ -197,6 +198,44 @@ def main():
              "not a failure (exit 0)", r)
         ex.stop()
         procs.remove(ex)
+
+        # -- a container's id from its cgroup; a Go process with no endpoint --
+        version, cgdir, cgpath = memory_cgroup()
+        if not version:
+            t.ok(False, "a container's cgroup: " + cgdir)
+        else:
+            cid = "%064x" % (0xc0ffee << 200)
+            cg = Cgroup(version, cgdir, cgpath, f"docker-{cid}.scope")
+            try:
+                boxed = Target(cg.argv([pure, "-heap", "8MiB"]))
+                procs.append(boxed)
+                quiet = NsTarget([pure, "-heap", "8MiB", "-noserve"], net=False)
+                procs.append(quiet)
+                r = correlate(binary, "scan", "--format", "prometheus")
+                t.ok(r.rc == 0 and re.search(
+                    rf'^correlate_rss_bytes\{{pid="{boxed.pid}",comm="[^"]*",'
+                    rf'container_id="{cid}"\}} \d+$', r.out, re.M) is not None,
+                     "a process in a cgroup named as Docker names it carries container_id",
+                     [ln for ln in r.out.splitlines() if f'pid="{boxed.pid}"' in ln][:3])
+                t.ok(re.search(rf'^correlate_target_info\{{pid="{quiet.pid}",[^}}]*'
+                               r'endpoint_format="none"\} 1$', r.out, re.M) is not None and
+                     not re.search(rf'^correlate_unexplained_bytes\{{pid="{quiet.pid}"',
+                                   r.out, re.M) and
+                     re.search(rf'^correlate_rss_bytes\{{pid="{quiet.pid}"', r.out, re.M),
+                     "a Go process with no endpoint: the report from /proc alone (RSS, no "
+                     "unexplained, endpoint_format none)")
+                r = correlate(binary, "scan")
+                rows = {int(ln.split()[0]): ln for ln in r.out.splitlines()
+                        if re.match(r"^\d+ +(?!Go )", ln)}
+                t.ok(r.rc == 0 and cid[:12] in rows.get(boxed.pid, "") and
+                     "no endpoint" in rows.get(quiet.pid, ""),
+                     "the table shows the container's 12-digit id, and 'no endpoint'", r.out)
+            finally:
+                for p in list(procs):
+                    if p in (locals().get("boxed"), locals().get("quiet")):
+                        p.stop()
+                        procs.remove(p)
+                cg.remove()
 
         # -- the time budget: what it leaves out are failures, exit 6 --
         r = correlate(binary, "scan", "--budget", "0.001")
