@@ -114,6 +114,14 @@ __attribute__((noreturn, format(printf, 2, 3))) static void child_fail(int code,
 	child_rep.outcome = WO_ERROR;
 	child_rep.target = -1;
 	err_set(&child_rep.err, code, "%s", m);
+	/* Dropping what root holds needs the capabilities to drop it: a
+	 * systemd unit or a container that grants fewer gets told which. */
+	if (strstr(m, "could not drop capability") || strstr(m, "could not drop its groups") ||
+	    strstr(m, "could not change to"))
+		err_hint(&child_rep.err, "the unprivileged fetch needs CAP_SETPCAP (to empty its "
+					 "bounding set), CAP_SETGID and CAP_SETUID (to become the "
+					 "--user): grant them (docs/deploy/README.md lists what "
+					 "correlate needs)");
 	static struct wire_final w;
 	wire_final_encode(&child_rep, &w);
 	send_frame(CHAN_FD, WF_FINAL, &w, sizeof w);
