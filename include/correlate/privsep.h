@@ -90,6 +90,12 @@ int fetch_collect(struct fetch_child *fc, const struct fetch_job *job, struct fe
 /* Ends a started child that will not be needed; NULL or none: no-op. */
 void fetch_abandon(struct fetch_child *fc);
 
+/* Reaps the fetch child that answered and was killed (fetch_collect leaves
+ * it for correlate's exit, which waits for it).  A process that ends with
+ * _exit, as a scan's worker does, calls this first, or the child is left
+ * for init to reap (for correlate itself when it is init). */
+void fetch_reap_leftover(void);
+
 /* Looks up --user (NULL: "nobody", else uid and gid 65534 when there is
  * no such user).  ERR_USAGE for a name that is not a user, or root. */
 int privsep_user(const char *name, struct fetch_job *job, struct err *err);

@@ -771,7 +771,7 @@ static int reap(pid_t pid)
 /* A child killed after it answered, reaped when correlate exits. */
 static pid_t leftover;
 
-static void reap_leftover(void)
+void fetch_reap_leftover(void)
 {
 	if (leftover > 0)
 		waitpid(leftover, NULL, 0);
@@ -781,10 +781,10 @@ static void reap_leftover(void)
 static void reap_later(pid_t pid)
 {
 	static int registered;
-	reap_leftover(); /* a second fetch: the first child is long gone */
+	fetch_reap_leftover(); /* a second fetch: the first child is long gone */
 	leftover = pid;
 	if (!registered)
-		registered = atexit(reap_leftover) == 0;
+		registered = atexit(fetch_reap_leftover) == 0;
 }
 
 struct inbox {

@@ -29,6 +29,7 @@
 #include "correlate/escape.h"
 #include "correlate/findings.h"
 #include "correlate/ledger.h"
+#include "correlate/privsep.h"
 #include "correlate/render.h"
 #include "correlate/scan.h"
 
@@ -337,6 +338,9 @@ static void worker(const struct scan_opts *so, const struct scan_candidate *k, i
 		doc_len = 0;
 	}
 	m.doc_len = doc_len;
+	/* the fetch child first: its CPU is then counted in correlate's, and
+	 * no zombie is left for init */
+	fetch_reap_leftover();
 	int w = write_all(fd, &m, sizeof m);
 	if (!w && doc_len)
 		w = write_all(fd, doc, doc_len);
