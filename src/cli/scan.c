@@ -410,8 +410,6 @@ static void failed(struct scan_result *s, const struct scan_candidate *k, int co
 {
 	struct proc_identity now;
 	struct err e = {0};
-	char comm[ESC_MAX(64)];
-	esc_str(comm, sizeof comm, k->comm, ESC_TEXT);
 	if (acquire_identity(k->pid, &now, &e) != 0 || now.state == 'Z') {
 		add_miss(s, k, code, 1, "exited during the scan", NULL);
 		return;
