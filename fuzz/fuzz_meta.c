@@ -1,5 +1,5 @@
-/* A recorded pair's own files: meta.json, cgroup.json and top, all on the
- * same text.  What parses is written back (meta_json, cgroup_json) and
+/* A recorded pair's own files: meta.json, cgroup.json and top, and a
+ * recorded series' series.json (issue 14), all on the same text.  What parses is written back (meta_json, cgroup_json) and
  * must parse again: correlate must read what it writes.  What it writes is
  * printable JSON (escape.h): valid UTF-8, no raw control byte, and a
  * string comes back exactly, but for the bytes that were not UTF-8, which
@@ -10,6 +10,7 @@
 #include "correlate/capture.h"
 #include "correlate/escape.h"
 #include "correlate/meta.h"
+#include "correlate/series.h"
 #include "fuzz.h"
 
 static struct capture c, c2;
@@ -81,5 +82,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_err(rc, &err);
 	if (rc == 0)
 		FUZZ_CHECK(sv.vm_size.known && sv.vm_rss.known);
+
+	struct series_index si;
+	err = (struct err){0};
+	rc = parse_series_index(buf, size, &si, &err);
+	fuzz_check_err(rc, &err);
+	if (rc == 0) {
+		/* a sample's folder is a plain name inside the series (series.h) */
+		for (size_t i = 0; i < si.n; i++) {
+			const char *d = si.e[i].dir;
+			FUZZ_CHECK(d[0] && !strchr(d, '/') && strcmp(d, ".") && strcmp(d, ".."),
+				   "a sample folder that leaves the series: %s", d);
+		}
+		FUZZ_CHECK(memchr(si.ended, '\0', sizeof si.ended) != NULL);
+		series_index_free(&si);
+	}
 	return 0;
 }

@@ -35,21 +35,32 @@ static int fail(const struct err *err)
 	return code;
 }
 
+/* A subcommand that fetches: libcurl started once, before any fork. */
+static int with_curl(int (*fn)(int, char **, struct err *), int argc, char **argv)
+{
+	struct err err = {0};
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		err_set(&err, ERR_INTERNAL, "libcurl failed to start");
+		return fail(&err);
+	}
+	int rc = fn(argc, argv, &err);
+	curl_global_cleanup();
+	return rc ? fail(&err) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	struct err err = {0};
 	if (argc > 1 && strcmp(argv[1], "check") == 0)
 		return check_main(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "scan") == 0) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			err_set(&err, ERR_INTERNAL, "libcurl failed to start");
-			return fail(&err);
-		}
-		int rc = scan_main(argc - 1, argv + 1, &err);
-		curl_global_cleanup();
-		return rc ? fail(&err) : 0;
-	}
+	if (argc > 1 && strcmp(argv[1], "scan") == 0)
+		return with_curl(scan_main, argc - 1, argv + 1);
+	/* issue 14: a series of samples, and two pairs compared. */
+	if (argc > 1 && strcmp(argv[1], "watch") == 0)
+		return with_curl(watch_main, argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "diff") == 0)
+		return diff_main(argc - 1, argv + 1, &err) ? fail(&err) : 0;
 	if (options_parse(argc, argv, &o, &err) != 0)
 		return fail(&err);
 	if (o.help) {

@@ -25,6 +25,15 @@ int render_text(FILE *out, const struct render_input *in);
  * unknown values null.  Returns 0, or -1 on a write or allocation error. */
 int render_json(FILE *out, const struct render_input *in);
 
+/* issue 14: render_json with options: on one line (watch's JSON Lines), and
+ * correlate's own CPU for the sample in probe_cost (correlate_cpu_ns; not
+ * written when unknown).  render_json is this with NULL. */
+struct render_json_opts {
+	int compact;
+	opt_u64 self_cpu_ns;
+};
+int render_json_with(FILE *out, const struct render_input *in, const struct render_json_opts *jo);
+
 /* A report for an issue tracker: who, when, the exact command, the findings
  * with evidence and advice, the ledger as a table.  Returns 0 or -1. */
 int render_markdown(FILE *out, const struct render_input *in);

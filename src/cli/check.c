@@ -12,6 +12,7 @@
 #include "correlate/escape.h"
 #include "correlate/expect.h"
 #include "correlate/findings.h"
+#include "correlate/growth.h"
 #include "correlate/ledger.h"
 #include "correlate/pair.h"
 #include "correlate/units.h"
@@ -20,6 +21,7 @@ struct check_opts {
 	opt_u64 max_unexplained; /* --max-unexplained */
 	int fail_on;		 /* --fail-on: a finding this severe or worse fails; -1 none */
 	const char *junit;	 /* --junit FILE */
+	double max_growth;	 /* issue 14: --max-growth, bytes per second; < 0 none */
 };
 
 struct result {
@@ -48,6 +50,8 @@ static void check_usage(FILE *out)
 	    "  --fail-on SEVERITY         fail a pair with a finding this severe or worse\n"
 	    "                             (warning or critical)\n"
 	    "  --junit FILE               also write the results as JUnit XML\n"
+	    "  --max-growth RATE          fail a recorded series (watch --save) with a line\n"
+	    "                             growing faster, e.g. 1MiB/min, 64KiB/s, 10MiB/h\n"
 	    "  --help                     show this help\n"
 	    "\n"
 	    "Exit codes: 0 all passed; 1 some failed; 2 usage error or no pair found.\n");
@@ -120,6 +124,102 @@ static int check_pair(const char *dir, const struct check_opts *co, struct resul
 	return add_result(rs, dir, pass, msg);
 }
 
+/* issue 14: a recorded series (watch --save DIR), replayed as watch
+ * --fixture does: its expect.json held against the last sample's ledger and
+ * findings plus the `growing` ones, and --max-growth against every byte
+ * line that grows. */
+static int check_series(const char *dir, const struct check_opts *co, struct results *rs)
+{
+	struct growth_series gs;
+	struct growth_result res[GL_COUNT];
+	static struct findings growing, last_fs, all;
+	static struct ledger last_l;
+	struct err err = {0};
+	struct expectation e;
+	char msg[1024] = "", ended[512], path[PATH_MAX];
+	int pass = 0;
+	expectation_init(&e);
+	growth_series_init(&gs);
+	struct text t = {0};
+	snprintf(path, sizeof path, "%s/expect.json", dir);
+	int rc = 0;
+	if (read_path(path, &t) == 0) {
+		rc = parse_expect(t.data, t.len, &e, &err);
+		text_free(&t);
+		if (rc)
+			snprintf(msg, sizeof msg, "%s", err.msg);
+	}
+	if (!rc && co->fail_on >= 0 && (e.max_severity < 0 || co->fail_on - 1 < e.max_severity))
+		e.max_severity = co->fail_on - 1;
+	if (!rc && co->max_unexplained.known &&
+	    (!e.max_unexplained.known || co->max_unexplained.v < e.max_unexplained.v))
+		e.max_unexplained = co->max_unexplained;
+	if (!rc && (rc = series_replay(dir, &gs, res, &growing, &last_l, &last_fs, ended,
+				       sizeof ended, &err)) != 0)
+		snprintf(msg, sizeof msg, "cannot replay: %s", err.msg);
+	if (!rc) {
+		all = last_fs;
+		for (size_t i = 0; i < growing.n && all.n < FINDINGS_MAX; i++)
+			all.f[all.n++] = growing.f[i];
+		pass = expectation_check(&e, &last_l, &all, msg, sizeof msg);
+		for (int i = 0; i < GL_COUNT && co->max_growth >= 0; i++) {
+			if (res[i].state != GS_GROWING || growth_lines[i].is_count ||
+			    res[i].fit.slope <= co->max_growth)
+				continue;
+			char a[32], b[32];
+			size_t n = strlen(msg);
+			snprintf(msg + n, sizeof msg - n,
+				 "%s%s grows %s/s, more than --max-growth %s/s", pass ? "" : "; ",
+				 growth_lines[i].name,
+				 fmt_iec((uint64_t)res[i].fit.slope, a, sizeof a),
+				 fmt_iec((uint64_t)co->max_growth, b, sizeof b));
+			if (pass)
+				memmove(msg, msg + n, strlen(msg + n) + 1);
+			pass = 0;
+		}
+		if (pass) {
+			size_t n = strlen(msg);
+			snprintf(msg + n, sizeof msg - n, "%s%zu samples, %zu line%s growing",
+				 n ? "; " : "", gs.n, growing.n, growing.n == 1 ? "" : "s");
+		}
+	}
+	growth_series_free(&gs);
+	fputs(pass ? "PASS " : "FAIL ", stdout);
+	esc_fputs(dir, ESC_TEXT, stdout);
+	fputs(": ", stdout);
+	esc_fputs(msg, ESC_SAFE, stdout);
+	putchar('\n');
+	return add_result(rs, dir, pass, msg);
+}
+
+/* "1MiB/min", "64KiB/s", "10MiB/h", "4096" (per second) into bytes/s. */
+static int parse_rate(const char *s, double *out)
+{
+	char size[64];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	uint64_t v;
+	if (n >= sizeof size)
+		return -1;
+	memcpy(size, s, n);
+	size[n] = '\0';
+	if (parse_size(size, &v) != 0)
+		return -1;
+	double per = 1;
+	if (slash) {
+		const char *u = slash + 1;
+		per = !strcmp(u, "s")	  ? 1
+		      : !strcmp(u, "min") ? 60
+		      : !strcmp(u, "h")	  ? 3600
+		      : !strcmp(u, "d")	  ? 86400
+					  : 0;
+		if (per == 0)
+			return -1;
+	}
+	*out = (double)v / per;
+	return 0;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -131,6 +231,8 @@ static int walk(const char *path, const struct check_opts *co, struct results *r
 	struct stat st;
 	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode) || depth > 16)
 		return 0;
+	if (series_is_series(path)) /* issue 14: before its samples, which are pairs */
+		return check_series(path, co, rs);
 	if (pair_is_pair(path))
 		return check_pair(path, co, rs);
 	DIR *d = opendir(path);
@@ -244,10 +346,11 @@ int check_main(int argc, char **argv)
 	    {"max-unexplained", required_argument, NULL, 'u'},
 	    {"fail-on", required_argument, NULL, 'f'},
 	    {"junit", required_argument, NULL, 'j'},
+	    {"max-growth", required_argument, NULL, 'g'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct check_opts co = {opt_none(), -1, NULL};
+	struct check_opts co = {opt_none(), -1, NULL, -1};
 	char arg[ESC_MAX(200)]; /* an argument, escaped, for a message */
 	int c;
 	uint64_t v;
@@ -277,6 +380,17 @@ int check_main(int argc, char **argv)
 			break;
 		case 'j':
 			co.junit = optarg;
+			break;
+		case 'g':
+			if (parse_rate(optarg, &co.max_growth) != 0) {
+				fprintf(
+				    stderr,
+				    "correlate check: --max-growth: \"%s\" is not a rate like "
+				    "1MiB/min\n"
+				    "correlate check: try: --max-growth 1MiB/min (per s, min, h or d)\n",
+				    esc_str(arg, sizeof arg, optarg, ESC_TEXT));
+				return ERR_USAGE;
+			}
 			break;
 		case 'h':
 			check_usage(stdout);

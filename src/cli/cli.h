@@ -58,4 +58,31 @@ int check_main(int argc, char **argv);
  * set when it is not 0 (ERR_PARTIAL: some targets failed; src/cli/scan.c). */
 int scan_main(int argc, char **argv, struct err *err);
 
+/* issue 14: `correlate watch` and `correlate diff`: argv from the command
+ * on.  Return 0, or the exit code with err set (src/cli/watch.c, diff.c). */
+int watch_main(int argc, char **argv, struct err *err);
+int diff_main(int argc, char **argv, struct err *err);
+void watch_usage(FILE *out);
+void diff_usage(FILE *out);
+
+/* A recorded series (watch --save DIR): 1 when dir holds series.json. */
+int series_is_series(const char *dir);
+
+/* Reads DIR/series.json (series.h).  ERR_USAGE when dir is not a series. */
+struct series_index;
+int series_load_index(const char *dir, struct series_index *ix, struct err *err);
+
+/* Replays the series in dir through pair_load, reconcile and
+ * findings_compute, sample by sample, as watch --fixture does: *gs (the
+ * caller frees it with growth_series_free), each line's fit in res
+ * (GL_COUNT entries), the `growing` findings, the last sample's ledger and
+ * findings, and why it ended early ("" if it did not). */
+struct growth_series;
+struct growth_result;
+struct findings;
+struct ledger;
+int series_replay(const char *dir, struct growth_series *gs, struct growth_result *res,
+		  struct findings *growing, struct ledger *last_l, struct findings *last_fs,
+		  char *ended, size_t ended_cap, struct err *err);
+
 #endif

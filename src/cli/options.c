@@ -88,6 +88,8 @@ void options_usage(FILE *out)
 		     "       correlate --fixture DIR [options]\n"
 		     "       correlate check [check options] PATH...   (correlate check --help)\n"
 		     "       correlate scan [scan options]             (correlate scan --help)\n"
+		     "       correlate watch --pid PID [watch options] (correlate watch --help)\n"
+		     "       correlate diff A B                        (correlate diff --help)\n"
 		     "\n"
 		     "Reconciles what the kernel says about a Go process (top's VIRT and RES,\n"
 		     "/proc/PID/status, smaps_rollup, smaps) with what its runtime says\n"

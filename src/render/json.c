@@ -423,6 +423,11 @@ static void reach_section(struct jb *b, cJSON *root, const struct capture *c,
 
 int render_json(FILE *out, const struct render_input *in)
 {
+	return render_json_with(out, in, NULL);
+}
+
+int render_json_with(FILE *out, const struct render_input *in, const struct render_json_opts *jo)
+{
 	const struct capture *c = in->c;
 	struct jb b = {0};
 	char when[32], fetch[32];
@@ -451,6 +456,8 @@ int render_json(FILE *out, const struct render_input *in)
 	put(&b, cost, "fetch_seconds", cJSON_CreateRaw(fetch));
 	u64(&b, cost, "target_cpu_ns", c->probe_cpu_ns);
 	u64(&b, cost, "body_bytes", c->go.body_bytes ? opt_some(c->go.body_bytes) : opt_none());
+	if (jo && jo->self_cpu_ns.known) /* issue 14: watch's samples only */
+		u64(&b, cost, "correlate_cpu_ns", jo->self_cpu_ns);
 	str(&b, root, "go_version", capture_go_version(c));
 	boolean(&b, root, "replay", c->replay);
 	str(&b, root, "source", c->replay ? c->source : NULL);
@@ -483,7 +490,9 @@ int render_json(FILE *out, const struct render_input *in)
 	findings_section(&b, root, in->fs);
 
 	int rc = -1;
-	char *s = b.failed ? NULL : cJSON_Print(root);
+	char *s = b.failed		 ? NULL
+		  : jo && jo->compact ? cJSON_PrintUnformatted(root)
+				      : cJSON_Print(root);
 	char *safe = s ? esc_json_controls(s) : NULL;
 	if (safe)
 		rc = fputs(safe, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;

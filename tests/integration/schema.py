@@ -78,7 +78,14 @@ def validate(doc):
         for i, r in enumerate(doc.get("reports") or []):
             errors += [f"/reports/{i}{e}" for e in _validate(_validator, r)]
         return errors
+    # issue 14: watch's summary and diff's document are $defs of the same schema.
+    if isinstance(doc, dict) and doc.get("kind") in ("summary", "diff"):
+        return _validate(_kind_validators[doc["kind"]], doc)
     return _validate(_validator, doc)
+
+
+_kind_validators = {k: _Validator({"$ref": f"#/$defs/{k}", "$defs": SCHEMA["$defs"]})
+                    for k in ("summary", "diff")}
 
 
 def _validate(validator, doc):

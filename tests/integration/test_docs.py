@@ -11,7 +11,7 @@ import sys
 from harness import Tap
 
 # The subcommands with options of their own (`correlate SUB --help`).
-SUBCOMMANDS = ["check", "scan"]
+SUBCOMMANDS = ["check", "scan", "watch", "diff"]
 
 
 def main():
