@@ -354,6 +354,10 @@ static const char *advice_of(int line)
 	case GL_FILE:
 		return "mapped files grow in memory: a database or mmap'd files being read; the "
 		       "kernel can drop these pages under pressure";
+	case GL_WORKING_SET:
+		return "the container's working set grows: when this process's RES does not, it "
+		       "is the cgroup's page cache or another of its processes (a single report's "
+		       "page_cache and other_processes findings say which)";
 	default:
 		return "compare two saved pairs with correlate diff to see which part grows";
 	}
@@ -411,6 +415,10 @@ void growth_findings(const struct growth_series *gs, const struct growth_result 
 			    "; fitted without HeapInuse (the heap's garbage between GCs)");
 		if (i != GL_HEAP_ALLOC && i != GL_HEAP_INUSE)
 			cat(f->evidence, sizeof f->evidence, "; %s", heap);
+		if (i == GL_WORKING_SET && res[GL_RSS].state != GS_GROWING)
+			cat(f->evidence, sizeof f->evidence,
+			    "; this process's RES %s: the growth is elsewhere in its cgroup",
+			    growth_state_name(res[GL_RSS].state));
 		if (i == GL_STACKS && res[GL_GOROUTINES].state == GS_GROWING) {
 			fmt_rate(res[GL_GOROUTINES].fit.slope, 1, rate, sizeof rate);
 			cat(f->evidence, sizeof f->evidence, "; goroutines %s", rate);

@@ -20,6 +20,7 @@ import zlib
 
 import schema
 from harness import WRAPPED, MiB, Tap, Target, correlate
+from test_cgroup import Cgroup, memory_cgroup
 
 EVERY = "0.2"
 # Under valgrind (CORRELATE_WRAPPER) a sample takes far longer: watch longer,
@@ -276,9 +277,24 @@ def main():
         # --- a steady program: nothing grows ---------------------------------
         # 32 MiB of live heap: the next GC is far away, and the probes' garbage
         # (~23 KiB a request, ten a second) touches fresh heap pages all along.
-        with Target([pure, "-heap", "32MiB"]) as tg:
-            r, samples, summ = watch(binary, "--pid", str(tg.pid), "--url",
-                                     tg.url + "/debug/vars", "--every", "0.1", "--for", dur(6))
+        # In a memory cgroup of its own: the working set of the one this test
+        # runs in is the whole machine's (builds and other tests fill its page
+        # cache), and does grow.
+        version, cgdir, cgpath = memory_cgroup()
+        if not version:
+            t.ok(False, "a steady program in its own cgroup: " + cgdir)
+            cg = None
+        else:
+            cg = Cgroup(version, cgdir, cgpath, f"correlate-watch-steady-{os.getpid()}")
+        try:
+            argv = [pure, "-heap", "32MiB"]
+            with Target(cg.argv(argv) if cg else argv) as tg:
+                r, samples, summ = watch(binary, "--pid", str(tg.pid), "--url",
+                                         tg.url + "/debug/vars", "--every", "0.1",
+                                         "--for", dur(6))
+        finally:
+            if cg:
+                cg.remove()
         t.ok(r.rc == 0 and summ is not None and summ["growth"] == [] and
              not any(f["id"] == "growing" for f in summ["findings"]),
              "a steady program: no `growing` finding", (summ or {}).get("growth"))

@@ -179,6 +179,29 @@ static void test_rss_without_heap_garbage(void **state)
 	growth_series_free(&gs);
 }
 
+/* The cgroup's working set grows while the process's RES stays flat: the
+ * finding says the growth is elsewhere in the cgroup. */
+static void test_working_set_elsewhere(void **state)
+{
+	(void)state;
+	struct growth_series gs;
+	struct growth_result res[GL_COUNT];
+	struct findings fs = {0};
+	flat_series(&gs, 30, 1, 3);
+	for (size_t i = 0; i < gs.n; i++)
+		gs.s[i].v[GL_WORKING_SET] = opt_some(100 * MiB + i * 2 * MiB);
+	growth_analyze(&gs, res);
+	assert_int_equal(res[GL_WORKING_SET].state, GS_GROWING);
+	assert_int_equal(res[GL_RSS].state, GS_FLAT);
+	growth_findings(&gs, res, &fs);
+	assert_int_equal(fs.n, 1);
+	assert_non_null(strstr(fs.f[0].summary, "working_set"));
+	assert_non_null(strstr(fs.f[0].evidence, "this process's RES flat: the growth is "
+						 "elsewhere in its cgroup"));
+	assert_non_null(strstr(fs.f[0].advice, "page_cache"));
+	growth_series_free(&gs);
+}
+
 static void test_counts(void **state)
 {
 	(void)state;
@@ -241,6 +264,7 @@ int main(void)
 	    cmocka_unit_test(test_counts),
 	    cmocka_unit_test(test_series_index),
 	    cmocka_unit_test(test_rss_without_heap_garbage),
+	    cmocka_unit_test(test_working_set_elsewhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
