@@ -41,6 +41,11 @@ int options_parse(int argc, char **argv, struct options *o, struct err *err);
 /* Writes --help. */
 void options_usage(FILE *out);
 
+/* --timeout SECONDS and --path PATH into *o, checked as the report's
+ * options are (subcommands that take them too use these).  ERR_USAGE. */
+int options_timeout(struct options *o, const char *arg, struct err *err);
+int options_path(struct options *o, const char *arg, struct err *err);
+
 /* A report: live (acquire_live) or from a recorded pair (--fixture),
  * then reconcile, find, render to out. */
 int run_report(const struct options *o, FILE *out, struct err *err);

@@ -205,6 +205,31 @@ static int check_scheme(const char *url, struct err *err)
 			     "for a unix socket give --unix-socket PATH with an http:// URL");
 }
 
+int options_timeout(struct options *o, const char *arg, struct err *err)
+{
+	char *end;
+	double s = strtod(arg, &end);
+	if (end == arg || *end || !(s > 0) || s > 3600)
+		return err_set(err, ERR_USAGE,
+			       "--timeout: \"%.60s\" is not a number of seconds in (0, 3600]", arg);
+	o->fetch.timeout_ms = (long)(s * 1000 + 0.5);
+	o->timeout_given = 1;
+	if (o->fetch.timeout_ms < 1)
+		o->fetch.timeout_ms = 1;
+	return 0;
+}
+
+int options_path(struct options *o, const char *arg, struct err *err)
+{
+	if (arg[0] != '/' || strlen(arg) > 200 || strpbrk(arg, " \t\r\n#"))
+		return err_set(err, ERR_USAGE,
+			       "--path: \"%.200s\" is not a path like /internal/metrics", arg);
+	if (o->n_paths >= MAX_PATHS)
+		return err_set(err, ERR_USAGE, "--path: at most %d paths", MAX_PATHS);
+	o->paths[o->n_paths++] = arg;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct options *o, struct err *err)
 {
 	struct option longs[N_OPTS + 1];
@@ -262,20 +287,10 @@ static int parse(int argc, char **argv, struct options *o, struct err *err)
 						     "markdown for a ticket");
 			}
 			break;
-		case O_TIMEOUT: {
-			char *end;
-			double s = strtod(optarg, &end);
-			if (end == optarg || *end || !(s > 0) || s > 3600)
-				return err_set(
-				    err, ERR_USAGE,
-				    "--timeout: \"%s\" is not a number of seconds in (0, 3600]",
-				    optarg);
-			o->fetch.timeout_ms = (long)(s * 1000 + 0.5);
-			o->timeout_given = 1;
-			if (o->fetch.timeout_ms < 1)
-				o->fetch.timeout_ms = 1;
+		case O_TIMEOUT:
+			if (options_timeout(o, optarg, err) != 0)
+				return err->code;
 			break;
-		}
 		case O_MAX_BODY:
 			if (parse_size(optarg, &o->fetch.max_body) != 0 || o->fetch.max_body == 0)
 				return err_set(err, ERR_USAGE,
@@ -306,13 +321,8 @@ static int parse(int argc, char **argv, struct options *o, struct err *err)
 			o->no_endpoint = 1;
 			break;
 		case O_PATH:
-			if (optarg[0] != '/' || strlen(optarg) > 200 || strpbrk(optarg, " \t\r\n#"))
-				return err_set(err, ERR_USAGE,
-					       "--path: \"%.200s\" is not a path like /internal/metrics",
-					       optarg);
-			if (o->n_paths >= MAX_PATHS)
-				return err_set(err, ERR_USAGE, "--path: at most %d paths", MAX_PATHS);
-			o->paths[o->n_paths++] = optarg;
+			if (options_path(o, optarg, err) != 0)
+				return err->code;
 			break;
 		case O_USER:
 			o->user = optarg;

@@ -228,28 +228,13 @@ static int parse_scan(int argc, char **argv, struct scan_opts *so, struct err *e
 		case S_ALLOW_PPROF:
 			o->no_pprof = 0;
 			break;
-		case S_TIMEOUT: {
-			char *end;
-			double s = strtod(optarg, &end);
-			if (end == optarg || *end || !(s > 0) || s > 3600)
-				return err_set(
-				    err, ERR_USAGE,
-				    "--timeout: \"%.60s\" is not a number of seconds in (0, 3600]",
-				    optarg);
-			o->fetch.timeout_ms = (long)(s * 1000 + 0.5);
-			if (o->fetch.timeout_ms < 1)
-				o->fetch.timeout_ms = 1;
-			o->timeout_given = 1;
+		case S_TIMEOUT:
+			if (options_timeout(o, optarg, err) != 0)
+				return err->code;
 			break;
-		}
 		case S_PATH:
-			if (optarg[0] != '/' || strlen(optarg) > 200 || strpbrk(optarg, " \t\r\n#"))
-				return err_set(err, ERR_USAGE,
-					       "--path: \"%.200s\" is not a path like /internal/metrics",
-					       optarg);
-			if (o->n_paths >= MAX_PATHS)
-				return err_set(err, ERR_USAGE, "--path: at most %d paths", MAX_PATHS);
-			o->paths[o->n_paths++] = optarg;
+			if (options_path(o, optarg, err) != 0)
+				return err->code;
 			break;
 		case S_USER:
 			o->user = optarg;

@@ -112,11 +112,12 @@ class Target:
         self.stop()
 
 
-class NsTarget:
+class NsTarget(Target):
     """A Go test target in namespaces of its own: a new network namespace
     (loopback up) and, with mount_tmpfs, a new mount namespace with a tmpfs
     over that folder, so what it makes there is seen by no one else.
-    unshare and sh exec, so the pid is the Go program's."""
+    unshare and sh exec, so the pid is the Go program's.  Started its own
+    way (it need not print a URL); stopped as a Target is."""
 
     def __init__(self, argv, net=True, mount_tmpfs=None, timeout=60):
         flags = ["--net"] if net else []
@@ -142,21 +143,6 @@ class NsTarget:
 
     def port(self, word="listening"):
         return int(self.lines[word].rsplit(":", 1)[1])
-
-    def stop(self):
-        if self.proc.poll() is None:
-            try:
-                self.proc.stdin.close()
-                self.proc.wait(timeout=5)
-            except Exception:
-                self.proc.kill()
-                self.proc.wait()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        self.stop()
 
 
 def status_kb(pid, key):
