@@ -14,6 +14,7 @@
 #include "correlate/osonly.h"
 #include "correlate/proc.h"
 #include "correlate/render.h"
+#include "jsonb.h"
 
 void fmt_rfc3339(int64_t t, char *out, size_t cap)
 {
@@ -21,55 +22,6 @@ void fmt_rfc3339(int64_t t, char *out, size_t cap)
 	struct tm tm;
 	if (!gmtime_r(&tt, &tm) || strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(out, cap, "1970-01-01T00:00:00Z");
-}
-
-struct jb {
-	int failed;
-};
-
-/* Adds item under key (takes ownership; NULL marks the failure). */
-static cJSON *put(struct jb *b, cJSON *obj, const char *key, cJSON *item)
-{
-	if (!item || !obj || !cJSON_AddItemToObject(obj, key, item)) {
-		cJSON_Delete(item);
-		b->failed = 1;
-		return NULL;
-	}
-	return item;
-}
-
-static cJSON *obj(struct jb *b, cJSON *parent, const char *key)
-{
-	return put(b, parent, key, cJSON_CreateObject());
-}
-
-static void u64(struct jb *b, cJSON *o, const char *key, opt_u64 v)
-{
-	char num[24];
-	snprintf(num, sizeof num, "%" PRIu64, v.v);
-	put(b, o, key, v.known ? cJSON_CreateRaw(num) : cJSON_CreateNull());
-}
-
-/* A string: valid UTF-8 as it is, each byte that is not as \xNN (escape.h,
- * ESC_UTF8); render_json then writes DEL and C1 controls as \u escapes. */
-static void str(struct jb *b, cJSON *o, const char *key, const char *s)
-{
-	if (!s || !*s) {
-		put(b, o, key, cJSON_CreateNull());
-		return;
-	}
-	if (esc_is_utf8(s, strlen(s))) {
-		put(b, o, key, cJSON_CreateString(s));
-		return;
-	}
-	char *e = esc_strdup(s, ESC_UTF8);
-	put(b, o, key, e ? cJSON_CreateString(e) : NULL);
-	free(e);
-}
-
-static void boolean(struct jb *b, cJSON *o, const char *key, int v)
-{
-	put(b, o, key, v < 0 ? cJSON_CreateNull() : cJSON_CreateBool(v));
 }
 
 static void proc_fields(struct jb *b, cJSON *o, const struct proc_field *rows, size_t n,
@@ -103,11 +55,6 @@ static void go_section(struct jb *b, cJSON *root, const struct capture *c)
 	cJSON *o = obj(b, root, "go");
 	for (size_t i = 0; i < go_fields_count; i++)
 		u64(b, o, go_fields[i].json, go_field_get(&c->go.ms, &go_fields[i]));
-}
-
-static cJSON *arr(struct jb *b, cJSON *parent, const char *key)
-{
-	return put(b, parent, key, cJSON_CreateArray());
 }
 
 /* An object appended to an array (NULL marks the failure). */
@@ -489,15 +436,5 @@ int render_json_with(FILE *out, const struct render_input *in, const struct rend
 	reach_section(&b, root, c, in->l);
 	findings_section(&b, root, in->fs);
 
-	int rc = -1;
-	char *s = b.failed		 ? NULL
-		  : jo && jo->compact ? cJSON_PrintUnformatted(root)
-				      : cJSON_Print(root);
-	char *safe = s ? esc_json_controls(s) : NULL;
-	if (safe)
-		rc = fputs(safe, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
-	free(safe);
-	free(s);
-	cJSON_Delete(root);
-	return rc;
+	return jb_print(out, root, &b, jo && jo->compact);
 }

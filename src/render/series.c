@@ -11,6 +11,7 @@
 #include "correlate/render.h"
 #include "correlate/series.h"
 #include "correlate/units.h"
+#include "jsonb.h"
 
 /* ---- shared helpers ------------------------------------------------------- */
 
@@ -193,66 +194,6 @@ int render_summary_text(FILE *out, const struct growth_series *gs, const struct 
 
 /* ---- the summary, JSON ---------------------------------------------------- */
 
-struct jb {
-	int failed;
-};
-
-static cJSON *put(struct jb *b, cJSON *o, const char *key, cJSON *item)
-{
-	if (!item || !o || !cJSON_AddItemToObject(o, key, item)) {
-		cJSON_Delete(item);
-		b->failed = 1;
-		return NULL;
-	}
-	return item;
-}
-
-static cJSON *add(struct jb *b, cJSON *a, cJSON *item)
-{
-	if (!item || !a || !cJSON_AddItemToArray(a, item)) {
-		cJSON_Delete(item);
-		b->failed = 1;
-		return NULL;
-	}
-	return item;
-}
-
-static void u64(struct jb *b, cJSON *o, const char *key, opt_u64 v)
-{
-	char num[24];
-	snprintf(num, sizeof num, "%" PRIu64, v.v);
-	put(b, o, key, v.known ? cJSON_CreateRaw(num) : cJSON_CreateNull());
-}
-
-/* A number with prec decimals, exact text. */
-static void num(struct jb *b, cJSON *o, const char *key, double v, int prec)
-{
-	char t[48];
-	if (!isfinite(v)) {
-		put(b, o, key, cJSON_CreateNull());
-		return;
-	}
-	snprintf(t, sizeof t, "%.*f", prec, v);
-	if (t[0] == '-' && strspn(t + 1, "0.") == strlen(t + 1)) /* no "-0.0" */
-		memmove(t, t + 1, strlen(t));
-	put(b, o, key, cJSON_CreateRaw(t));
-}
-
-static void str(struct jb *b, cJSON *o, const char *key, const char *s)
-{
-	if (!s || !*s) {
-		put(b, o, key, cJSON_CreateNull());
-		return;
-	}
-	if (esc_is_utf8(s, strlen(s))) {
-		put(b, o, key, cJSON_CreateString(s));
-		return;
-	}
-	char *e = esc_strdup(s, ESC_UTF8);
-	put(b, o, key, e ? cJSON_CreateString(e) : NULL);
-	free(e);
-}
-
 static void finding_obj(struct jb *b, cJSON *a, const struct finding *f)
 {
 	cJSON *x = add(b, a, cJSON_CreateObject());
@@ -266,15 +207,7 @@ static void finding_obj(struct jb *b, cJSON *a, const struct finding *f)
 
 static int print_doc(FILE *out, cJSON *root, struct jb *b, int compact)
 {
-	int rc = -1;
-	char *s = b->failed ? NULL : compact ? cJSON_PrintUnformatted(root) : cJSON_Print(root);
-	char *safe = s ? esc_json_controls(s) : NULL;
-	if (safe)
-		rc = fputs(safe, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
-	free(safe);
-	free(s);
-	cJSON_Delete(root);
-	return rc == 0 && fflush(out) == 0 ? 0 : -1;
+	return jb_print(out, root, b, compact) == 0 && fflush(out) == 0 ? 0 : -1;
 }
 
 int render_summary_json(FILE *out, const struct growth_series *gs, const struct growth_result *res,
