@@ -1,4 +1,5 @@
-/* Sizes for people: IEC units, and parsing them from the command line. */
+/* Sizes for people: IEC units, parsing them from the command line, and
+ * the lines findings are written in. */
 #ifndef CORRELATE_UNITS_H
 #define CORRELATE_UNITS_H
 
@@ -18,5 +19,9 @@ const char *fmt_amount(opt_u64 v, int is_count, char *buf, size_t cap);
 /* Parses "64MiB", "1.5GiB", "4096", "10MB" (powers of 1000), "2KiB".
  * Returns 0, or -1 when not a size or beyond 2^64-1. */
 int parse_size(const char *s, uint64_t *out);
+
+/* Appends printf-style text to the terminated string dst (cap bytes),
+ * cutting what does not fit; a full dst is left as it is. */
+void fmt_append(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -123,18 +123,6 @@ __attribute__((format(printf, 3, 4))) static void put(char *dst, size_t cap, con
 	va_end(ap);
 }
 
-/* Appends to dst. */
-__attribute__((format(printf, 3, 4))) static void more(char *dst, size_t cap, const char *fmt, ...)
-{
-	size_t n = strlen(dst);
-	if (n + 1 >= cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(dst + n, cap - n, fmt, ap);
-	va_end(ap);
-}
-
 static enum severity judge(uint64_t bytes, opt_u64 base, const struct rule *r)
 {
 	double share = base.known && base.v ? (double)bytes / (double)base.v : 0;
@@ -203,8 +191,8 @@ static void non_go_anon(const struct capture *c, const struct ledger *l, struct 
 		    "%s of anonymous memory is outside Go's accounting:", B(b.v));
 		for (int i = 0, n = 0; i < 3; i++)
 			if (part[i].v)
-				more(f->summary, sizeof f->summary, "%s %s %s", n++ ? "," : "",
-				     part[i].name, B(part[i].v));
+				fmt_append(f->summary, sizeof f->summary, "%s %s %s",
+					   n++ ? "," : "", part[i].name, B(part[i].v));
 		put(f->evidence, sizeof f->evidence,
 		    "glibc malloc %s (%llu mappings); thread stacks %s (%llu mappings); "
 		    "Go runtime and other anonymous mappings hold %s, of which Go can own at most %s "
@@ -250,19 +238,22 @@ static void lazy_free(const struct capture *c, const struct ledger *l, struct fi
 	    c->go.ms.heap_released.known ? B(c->go.ms.heap_released.v) : "unknown (no MemStats)",
 	    version_or(c));
 	if (c->os.env.madvdontneed == 0)
-		more(f->evidence, sizeof f->evidence,
-		     "GODEBUG=madvdontneed=0 in its environment makes the runtime release with "
-		     "MADV_FREE");
+		fmt_append(
+		    f->evidence, sizeof f->evidence,
+		    "GODEBUG=madvdontneed=0 in its environment makes the runtime release with "
+		    "MADV_FREE");
 	else if (minor >= 112 && minor <= 115)
-		more(f->evidence, sizeof f->evidence,
-		     "Go 1.12 to 1.15 release with MADV_FREE by default (golang/go#42330)");
+		fmt_append(f->evidence, sizeof f->evidence,
+			   "Go 1.12 to 1.15 release with MADV_FREE by default (golang/go#42330)");
 	else if (minor >= 116)
-		more(f->evidence, sizeof f->evidence,
-		     "Go 1.16+ releases with MADV_DONTNEED unless GODEBUG=madvdontneed=0%s",
-		     c->os.env.read ? "; not set here, so C code (an allocator) may use MADV_FREE"
-				    : " (environ not read)");
+		fmt_append(f->evidence, sizeof f->evidence,
+			   "Go 1.16+ releases with MADV_DONTNEED unless GODEBUG=madvdontneed=0%s",
+			   c->os.env.read
+			       ? "; not set here, so C code (an allocator) may use MADV_FREE"
+			       : " (environ not read)");
 	else
-		more(f->evidence, sizeof f->evidence, "MADV_FREE by the runtime or by C code");
+		fmt_append(f->evidence, sizeof f->evidence,
+			   "MADV_FREE by the runtime or by C code");
 	put(f->advice, sizeof f->advice,
 	    "nothing is leaked; for an RSS that drops at once, run with GODEBUG=madvdontneed=1 "
 	    "(the default since Go 1.16)");
@@ -367,9 +358,9 @@ static void file_mappings(const struct capture *c, const struct ledger *l, struc
 	    B(t->rss), (unsigned long long)t->mappings, B(t->size));
 	put(f->evidence, sizeof f->evidence, "largest:");
 	for (size_t i = 0; i < c->os.maps.n_files; i++)
-		more(f->evidence, sizeof f->evidence, "%s %s (%s resident of %s)", i ? ";" : "",
-		     c->os.maps.files[i].path, B(c->os.maps.files[i].rss),
-		     B(c->os.maps.files[i].size));
+		fmt_append(f->evidence, sizeof f->evidence, "%s %s (%s resident of %s)",
+			   i ? ";" : "", c->os.maps.files[i].path, B(c->os.maps.files[i].rss),
+			   B(c->os.maps.files[i].size));
 	put(f->advice, sizeof f->advice,
 	    "page cache of files the process maps (a database such as bbolt maps its file): not "
 	    "in Go's accounting, dropped by the kernel under pressure, but counted in RES and in "
@@ -391,9 +382,9 @@ static void shared_memory(const struct capture *c, const struct ledger *l, struc
 	put(f->evidence, sizeof f->evidence, "RssShmem %s%s", B(V(l->rss_shmem)),
 	    l->have_split ? "" : "; smaps not read");
 	if (l->have_split)
-		more(f->evidence, sizeof f->evidence, "; %llu shared mappings, %s mapped",
-		     (unsigned long long)c->os.maps.cls[MC_SHMEM].mappings,
-		     B(c->os.maps.cls[MC_SHMEM].size));
+		fmt_append(f->evidence, sizeof f->evidence, "; %llu shared mappings, %s mapped",
+			   (unsigned long long)c->os.maps.cls[MC_SHMEM].mappings,
+			   B(c->os.maps.cls[MC_SHMEM].size));
 	put(f->advice, sizeof f->advice,
 	    "`correlate --mappings` lists the shared mappings; shared memory stays until the last "
 	    "mapping and file of it are gone, and other processes may share the pages (see Pss)");
@@ -469,8 +460,8 @@ static void idle_heap(const struct capture *c, const struct ledger *l, struct fi
 					    : B(ms->next_gc.v),
 	    why, B(keep));
 	if (capture_go_minor(c) && capture_go_minor(c) < 113)
-		more(f->evidence, sizeof f->evidence,
-		     "; before Go 1.13 only spans idle for 5 minutes are returned");
+		fmt_append(f->evidence, sizeof f->evidence,
+			   "; before Go 1.13 only spans idle for 5 minutes are returned");
 	put(f->advice, sizeof f->advice,
 	    "the scavenger returns it in the background; debug.FreeOSMemory() returns it at once "
 	    "(as a check); GOMEMLIMIT makes the runtime return it before the limit");
@@ -503,10 +494,11 @@ static void fragmentation(const struct capture *c, const struct ledger *l, struc
 	 * marked (client_golang 1.20+) says how much of it is garbage, which
 	 * sweeping turns into more free space in these spans or frees whole. */
 	if (ms->heap_live.known && ms->heap_live.v <= V(ms->heap_alloc))
-		more(f->evidence, sizeof f->evidence,
-		     "; the last GC marked %s live (go_gc_heap_live_bytes), so up to %s of HeapAlloc "
-		     "is garbage or allocated since",
-		     B(ms->heap_live.v), B(V(ms->heap_alloc) - ms->heap_live.v));
+		fmt_append(
+		    f->evidence, sizeof f->evidence,
+		    "; the last GC marked %s live (go_gc_heap_live_bytes), so up to %s of HeapAlloc "
+		    "is garbage or allocated since",
+		    B(ms->heap_live.v), B(V(ms->heap_alloc) - ms->heap_live.v));
 	put(f->advice, sizeof f->advice,
 	    "a few long-lived objects keep mostly empty spans in use: a heap profile "
 	    "(go tool pprof -sample_index=inuse_space) shows who holds them");
@@ -572,15 +564,15 @@ static void os_threads(const struct capture *c, const struct ledger *l, struct f
 					 : ", 8 KiB g0",
 	    B(go_stacks));
 	if (l->have_split && c->os.maps.cls[MC_THREAD_STACKS].mappings)
-		more(f->evidence, sizeof f->evidence,
-		     "; pthread stacks (cgo): %llu mappings, %s reserved, %s resident",
-		     (unsigned long long)c->os.maps.cls[MC_THREAD_STACKS].mappings / 2,
-		     B(c->os.maps.cls[MC_THREAD_STACKS].size), B(pthread));
+		fmt_append(f->evidence, sizeof f->evidence,
+			   "; pthread stacks (cgo): %llu mappings, %s reserved, %s resident",
+			   (unsigned long long)c->os.maps.cls[MC_THREAD_STACKS].mappings / 2,
+			   B(c->os.maps.cls[MC_THREAD_STACKS].size), B(pthread));
 	if (c->go.ms.gomaxprocs.known)
-		more(f->evidence, sizeof f->evidence, "; GOMAXPROCS %llu",
-		     (unsigned long long)c->go.ms.gomaxprocs.v);
+		fmt_append(f->evidence, sizeof f->evidence, "; GOMAXPROCS %llu",
+			   (unsigned long long)c->go.ms.gomaxprocs.v);
 	if (c->os.sys.ncpu)
-		more(f->evidence, sizeof f->evidence, "; %d CPUs", c->os.sys.ncpu);
+		fmt_append(f->evidence, sizeof f->evidence, "; %d CPUs", c->os.sys.ncpu);
 	put(f->advice, sizeof f->advice,
 	    "threads are made for blocking syscalls and cgo calls, and kept by "
 	    "runtime.LockOSThread without UnlockOSThread: /debug/pprof/threadcreate shows where");
@@ -610,19 +602,22 @@ static void gc_metadata(const struct capture *c, const struct ledger *l, struct 
 	put(f->evidence, sizeof f->evidence, "GCSys %s beside HeapSys %s; %s", B(ms->gc_sys.v),
 	    B(V(ms->heap_sys)), version_or(c));
 	if (minor && minor <= 119)
-		more(f->evidence, sizeof f->evidence,
-		     ": up to Go 1.19 GCSys holds the heap bitmap, 2 bits a word (1/32 of the heap "
-		     "in use: %s)",
-		     B(bitmap));
+		fmt_append(
+		    f->evidence, sizeof f->evidence,
+		    ": up to Go 1.19 GCSys holds the heap bitmap, 2 bits a word (1/32 of the heap "
+		    "in use: %s)",
+		    B(bitmap));
 	else if (minor >= 120 && minor <= 121)
-		more(f->evidence, sizeof f->evidence,
-		     ": in Go 1.20-1.21 GCSys holds the heap bitmap, 1 bit a word (1/64 of the heap "
-		     "in use: %s)",
-		     B(bitmap));
+		fmt_append(
+		    f->evidence, sizeof f->evidence,
+		    ": in Go 1.20-1.21 GCSys holds the heap bitmap, 1 bit a word (1/64 of the heap "
+		    "in use: %s)",
+		    B(bitmap));
 	else if (minor >= 122)
-		more(f->evidence, sizeof f->evidence,
-		     ": since Go 1.22 the heap bitmap lives in the spans (in HeapInuse), so GCSys is "
-		     "small and mostly untouched");
+		fmt_append(
+		    f->evidence, sizeof f->evidence,
+		    ": since Go 1.22 the heap bitmap lives in the spans (in HeapInuse), so GCSys is "
+		    "small and mostly untouched");
 	put(f->advice, sizeof f->advice, "none needed: it grows with the heap");
 }
 
@@ -659,26 +654,28 @@ static void reserved(const struct capture *c, const struct ledger *l, struct fin
 		    B(l->virt_unbacked.v), map_class_label(best[0]), B(k[best[0]].size),
 		    B(k[best[0]].rss));
 		if (best[1] >= 0)
-			more(f->summary, sizeof f->summary, " and %s (%s mapped, %s resident)",
-			     map_class_label(best[1]), B(k[best[1]].size), B(k[best[1]].rss));
-		more(f->summary, sizeof f->summary, ": not memory use");
+			fmt_append(f->summary, sizeof f->summary,
+				   " and %s (%s mapped, %s resident)", map_class_label(best[1]),
+				   B(k[best[1]].size), B(k[best[1]].rss));
+		fmt_append(f->summary, sizeof f->summary, ": not memory use");
 	}
 	put(f->evidence, sizeof f->evidence, "VmSize %s - (VmRSS %s + swap %s)", B(V(l->virt)),
 	    B(V(l->rss)), B(V(l->swap)));
 	if (l->have_split) {
 		const struct class_total *k = c->os.maps.cls;
-		more(f->evidence, sizeof f->evidence,
-		     "; PROT_NONE: Go runtime %s, Go heap arenas %s, glibc arenas %s, thread "
-		     "guards %s",
-		     B(k[MC_GO_RUNTIME].reserved), B(k[MC_GO_HEAP].reserved),
-		     B(k[MC_GLIBC_MALLOC].reserved), B(k[MC_THREAD_STACKS].reserved));
+		fmt_append(f->evidence, sizeof f->evidence,
+			   "; PROT_NONE: Go runtime %s, Go heap arenas %s, glibc arenas %s, thread "
+			   "guards %s",
+			   B(k[MC_GO_RUNTIME].reserved), B(k[MC_GO_HEAP].reserved),
+			   B(k[MC_GLIBC_MALLOC].reserved), B(k[MC_THREAD_STACKS].reserved));
 		if (k[MC_THREAD_STACKS].mappings)
-			more(f->evidence, sizeof f->evidence, "; pthread stacks %s mapped",
-			     B(k[MC_THREAD_STACKS].size));
+			fmt_append(f->evidence, sizeof f->evidence, "; pthread stacks %s mapped",
+				   B(k[MC_THREAD_STACKS].size));
 	}
 	if (capture_go_minor(c) >= 121)
-		more(f->evidence, sizeof f->evidence,
-		     "; Go 1.21+ also reserves ~512 MiB for the scavenger index (golang/go#66796)");
+		fmt_append(
+		    f->evidence, sizeof f->evidence,
+		    "; Go 1.21+ also reserves ~512 MiB for the scavenger index (golang/go#66796)");
 	put(f->advice, sizeof f->advice,
 	    "none needed: Go reserves page-allocator summaries and arenas with PROT_NONE, and each "
 	    "cgo thread an 8 MiB stack; watch RES, not VIRT");
@@ -737,9 +734,10 @@ static void near_limit(const struct capture *c, const struct ledger *l, struct f
 	    B(pinned), B(lim), share * 100, B(headroom),
 	    high ? "the kernel throttles it (memory.high)" : "the OOM killer");
 	if (reclaim)
-		more(f->summary, sizeof f->summary,
-		     "; usage %s counts %s of page cache and slab the kernel takes back first",
-		     B(V(cg->limit_usage)), B(reclaim));
+		fmt_append(
+		    f->summary, sizeof f->summary,
+		    "; usage %s counts %s of page cache and slab the kernel takes back first",
+		    B(V(cg->limit_usage)), B(reclaim));
 	if (cg->limit_level == CG_LIMIT_HIDDEN)
 		put(f->evidence, sizeof f->evidence,
 		    "cgroup v1 %s: limit %s set above the hierarchy mounted here "
@@ -749,39 +747,44 @@ static void near_limit(const struct capture *c, const struct ledger *l, struct f
 		put(f->evidence, sizeof f->evidence, "cgroup v%d: limit %s set by %s (%s)",
 		    cg->version, B(lim), cg->limit_path, cg->limit_file);
 	if (cg->limit_level > 0)
-		more(f->evidence, sizeof f->evidence, ", a parent of %s", c->os.cgroup.path);
-	more(f->evidence, sizeof f->evidence,
-	     "; its usage %s = %s that cannot be reclaimed + %s that can (active and inactive "
-	     "file, reclaimable slab)",
-	     B(V(cg->limit_usage)), B(pinned), B(reclaim));
+		fmt_append(f->evidence, sizeof f->evidence, ", a parent of %s", c->os.cgroup.path);
+	fmt_append(
+	    f->evidence, sizeof f->evidence,
+	    "; its usage %s = %s that cannot be reclaimed + %s that can (active and inactive "
+	    "file, reclaimable slab)",
+	    B(V(cg->limit_usage)), B(pinned), B(reclaim));
 	if (!cg->reclaimable.known)
-		more(f->evidence, sizeof f->evidence,
-		     " (memory.stat's file lists %s: all of it counted as not reclaimable)",
-		     cg->legacy ? "not recorded, an older pair's cgroup.json" : "not read");
+		fmt_append(f->evidence, sizeof f->evidence,
+			   " (memory.stat's file lists %s: all of it counted as not reclaimable)",
+			   cg->legacy ? "not recorded, an older pair's cgroup.json" : "not read");
 	if (V(cg->outside))
-		more(f->evidence, sizeof f->evidence, ", %s of it in other cgroups under %s",
-		     B(cg->outside.v), cg->limit_path);
-	more(f->evidence, sizeof f->evidence, "; this cgroup: anon %s, page cache %s, kernel %s",
-	     B(V(cg->anon)), B(V(cg->file)), cg->kernel.known ? B(cg->kernel.v) : "unknown");
+		fmt_append(f->evidence, sizeof f->evidence, ", %s of it in other cgroups under %s",
+			   B(cg->outside.v), cg->limit_path);
+	fmt_append(f->evidence, sizeof f->evidence,
+		   "; this cgroup: anon %s, page cache %s, kernel %s", B(V(cg->anon)),
+		   B(V(cg->file)), cg->kernel.known ? B(cg->kernel.v) : "unknown");
 	const struct cgroup_events *ev = &cg->limit_events;
 	if (ev->oom_kill.known || ev->max.known)
-		more(f->evidence, sizeof f->evidence, "; events: %s %llu, oom_kill %llu",
-		     cg->version == 1 ? "failcnt" : "max", (unsigned long long)V(ev->max),
-		     (unsigned long long)V(ev->oom_kill));
-	more(f->evidence, sizeof f->evidence, "; RES %s; heap goal (NextGC) %s; GOMEMLIMIT %s",
-	     B(V(l->rss)), ms->next_gc.known ? B(ms->next_gc.v) : "unknown (no MemStats)",
-	     gml.known ? B(gml.v) : "not set");
+		fmt_append(f->evidence, sizeof f->evidence, "; events: %s %llu, oom_kill %llu",
+			   cg->version == 1 ? "failcnt" : "max", (unsigned long long)V(ev->max),
+			   (unsigned long long)V(ev->oom_kill));
+	fmt_append(f->evidence, sizeof f->evidence,
+		   "; RES %s; heap goal (NextGC) %s; GOMEMLIMIT %s", B(V(l->rss)),
+		   ms->next_gc.known ? B(ms->next_gc.v) : "unknown (no MemStats)",
+		   gml.known ? B(gml.v) : "not set");
 	if (gml_over)
-		more(f->evidence, sizeof f->evidence,
-		     "; GOMEMLIMIT is at or above the cgroup limit");
+		fmt_append(f->evidence, sizeof f->evidence,
+			   "; GOMEMLIMIT is at or above the cgroup limit");
 	if (gml_tight)
-		more(f->evidence, sizeof f->evidence,
-		     "; GOMEMLIMIT leaves %s under the limit, less than the %s of memory outside "
-		     "Go's accounting this process holds now",
-		     B(lim - gml.v), B(need));
+		fmt_append(
+		    f->evidence, sizeof f->evidence,
+		    "; GOMEMLIMIT leaves %s under the limit, less than the %s of memory outside "
+		    "Go's accounting this process holds now",
+		    B(lim - gml.v), B(need));
 	if (goal_over)
-		more(f->evidence, sizeof f->evidence,
-		     "; the heap goal is above the limit: the OOM killer comes before the next GC");
+		fmt_append(
+		    f->evidence, sizeof f->evidence,
+		    "; the heap goal is above the limit: the OOM killer comes before the next GC");
 	/* GOMEMLIMIT: the limit less what Go does not govern, less the GC
 	 * guide's margin (5-10% for memory the runtime does not know about). */
 	uint64_t margin = (uint64_t)((double)lim * GOMEMLIMIT_MARGIN);
@@ -830,10 +833,10 @@ static void page_cache(const struct capture *c, const struct ledger *l, struct f
 	put(f->summary, sizeof f->summary,
 	    "%s of page cache is in the working set kubectl top shows (%s", B(b), B(ws));
 	if (limited)
-		more(f->summary, sizeof f->summary, ", %.0f%% of the %s limit",
-		     (double)ws * 100 / (double)cg->limit.v, B(cg->limit.v));
-	more(f->summary, sizeof f->summary,
-	     "): file pages the kernel reclaims before an OOM kill");
+		fmt_append(f->summary, sizeof f->summary, ", %.0f%% of the %s limit",
+			   (double)ws * 100 / (double)cg->limit.v, B(cg->limit.v));
+	fmt_append(f->summary, sizeof f->summary,
+		   "): file pages the kernel reclaims before an OOM kill");
 	put(f->evidence, sizeof f->evidence,
 	    "working set %s = usage %s - inactive_file %s; active_file %s; page cache (file) %s, "
 	    "of which shmem %s (tmpfs, shm: not reclaimable without swap), mapped %s, dirty %s, "
@@ -845,9 +848,9 @@ static void page_cache(const struct capture *c, const struct ledger *l, struct f
 	    B(V(c->os.cgroup.level[0].stat.file_writeback)), B(V(cg->self_file)),
 	    B(V(cg->cache_not_mapped)));
 	if (limited)
-		more(f->evidence, sizeof f->evidence,
-		     "; what cannot be reclaimed: %s of the %s limit", B(V(cg->unreclaimable)),
-		     B(cg->limit.v));
+		fmt_append(f->evidence, sizeof f->evidence,
+			   "; what cannot be reclaimed: %s of the %s limit",
+			   B(V(cg->unreclaimable)), B(cg->limit.v));
 	put(f->advice, sizeof f->advice,
 	    "kubectl top and kubelet's eviction ranking count active page cache, the OOM killer "
 	    "does not: judge the limit by near_limit; to keep a file read once out of the cache, "
@@ -885,23 +888,26 @@ static void kernel_memory(const struct capture *c, const struct ledger *l, struc
 	put(f->evidence, sizeof f->evidence, "usage %s = anon %s + file %s + kernel %s",
 	    B(V(cg->usage)), B(V(cg->anon)), B(V(cg->file)), B(cg->kernel.v));
 	if (cg->sock_in_usage)
-		more(f->evidence, sizeof f->evidence, " + sock %s", B(V(cg->sock)));
-	more(f->evidence, sizeof f->evidence, " + left over %s", B(V(cg->other)));
+		fmt_append(f->evidence, sizeof f->evidence, " + sock %s", B(V(cg->sock)));
+	fmt_append(f->evidence, sizeof f->evidence, " + left over %s", B(V(cg->other)));
 	if (cg->version == 2)
-		more(f->evidence, sizeof f->evidence,
-		     "; kernel%s: slab_reclaimable %s, slab_unreclaimable %s, kernel_stack %s, "
-		     "pagetables %s, percpu %s, vmalloc %s",
-		     cg->kernel_summed ? " (its parts summed: no kernel key before 5.18)" : "",
-		     B(V(cg->slab_reclaimable)), B(V(cg->slab_unreclaimable)),
-		     B(V(cg->kernel_stack)), B(V(cg->pagetables)), B(V(cg->percpu)),
-		     B(V(cg->vmalloc)));
+		fmt_append(
+		    f->evidence, sizeof f->evidence,
+		    "; kernel%s: slab_reclaimable %s, slab_unreclaimable %s, kernel_stack %s, "
+		    "pagetables %s, percpu %s, vmalloc %s",
+		    cg->kernel_summed ? " (its parts summed: no kernel key before 5.18)" : "",
+		    B(V(cg->slab_reclaimable)), B(V(cg->slab_unreclaimable)),
+		    B(V(cg->kernel_stack)), B(V(cg->pagetables)), B(V(cg->percpu)),
+		    B(V(cg->vmalloc)));
 	else
-		more(f->evidence, sizeof f->evidence,
-		     "; v1 does not split it; TCP buffers (memory.kmem.tcp.usage_in_bytes) %s, "
-		     "a counter of their own outside usage",
-		     cg->sock.known ? B(cg->sock.v) : "unknown");
-	more(f->evidence, sizeof f->evidence, "; this process: %llu threads, page tables (VmPTE) %s",
-	     (unsigned long long)V(l->threads), B(V(c->os.status.v.vm_pte)));
+		fmt_append(
+		    f->evidence, sizeof f->evidence,
+		    "; v1 does not split it; TCP buffers (memory.kmem.tcp.usage_in_bytes) %s, "
+		    "a counter of their own outside usage",
+		    cg->sock.known ? B(cg->sock.v) : "unknown");
+	fmt_append(f->evidence, sizeof f->evidence,
+		   "; this process: %llu threads, page tables (VmPTE) %s",
+		   (unsigned long long)V(l->threads), B(V(c->os.status.v.vm_pte)));
 	put(f->advice, sizeof f->advice,
 	    "reclaimable slab (dentries and inodes of files opened) is taken back under "
 	    "pressure, the rest is not: sockets and their buffers (ss -tm; net.ipv4.tcp_rmem, "
@@ -935,16 +941,16 @@ static void other_processes(const struct capture *c, const struct ledger *l, str
 		const struct cgroup_proc *p = &cg->procs[i];
 		if (p->self || !p->rss.known)
 			continue;
-		more(f->summary, sizeof f->summary, "%s pid %d (%s) %s", named++ ? "," : "", p->pid,
-		     p->comm, B(p->rss.v));
+		fmt_append(f->summary, sizeof f->summary, "%s pid %d (%s) %s", named++ ? "," : "",
+			   p->pid, p->comm, B(p->rss.v));
 	}
 	uint64_t others_n = info->procs_count ? info->procs_count - 1 : 0;
 	if (others_n > (uint64_t)named && named)
-		more(f->summary, sizeof f->summary, " and %llu more",
-		     (unsigned long long)(others_n - (uint64_t)named));
+		fmt_append(f->summary, sizeof f->summary, " and %llu more",
+			   (unsigned long long)(others_n - (uint64_t)named));
 	if (outside)
-		more(f->summary, sizeof f->summary, "%s %s in other cgroups under %s",
-		     named ? ";" : "", B(outside), cg->limit_path);
+		fmt_append(f->summary, sizeof f->summary, "%s %s in other cgroups under %s",
+			   named ? ";" : "", B(outside), cg->limit_path);
 	if (info->procs_read)
 		put(f->evidence, sizeof f->evidence,
 		    "cgroup.procs of %s lists %llu processes; the others' RSS %s (RssAnon %s; RSS "
@@ -954,19 +960,22 @@ static void other_processes(const struct capture *c, const struct ledger *l, str
 	else
 		put(f->evidence, sizeof f->evidence, "cgroup.procs not %s",
 		    info->legacy ? "recorded" : "read");
-	more(f->evidence, sizeof f->evidence,
-	     "; the cgroup's anon %s against this process's RssAnon %s: %s of anonymous memory "
-	     "is not its own",
-	     B(V(cg->anon)), B(V(cg->self_anon)), B(V(cg->anon_not_self)));
+	fmt_append(
+	    f->evidence, sizeof f->evidence,
+	    "; the cgroup's anon %s against this process's RssAnon %s: %s of anonymous memory "
+	    "is not its own",
+	    B(V(cg->anon)), B(V(cg->self_anon)), B(V(cg->anon_not_self)));
 	if (info->procs_unread)
-		more(f->evidence, sizeof f->evidence, "; %llu processes not read (exited, or past %d)",
-		     (unsigned long long)info->procs_unread, CG_PROCS_READ_MAX);
+		fmt_append(f->evidence, sizeof f->evidence,
+			   "; %llu processes not read (exited, or past %d)",
+			   (unsigned long long)info->procs_unread, CG_PROCS_READ_MAX);
 	if (outside)
-		more(f->evidence, sizeof f->evidence,
-		     "; %s (%s) counts %s, this cgroup %s: %s is in its other cgroups (another "
-		     "container of the pod, a sidecar)",
-		     cg->limit_path, cg->limit_file, B(V(cg->limit_usage)), B(V(cg->usage)),
-		     B(outside));
+		fmt_append(
+		    f->evidence, sizeof f->evidence,
+		    "; %s (%s) counts %s, this cgroup %s: %s is in its other cgroups (another "
+		    "container of the pod, a sidecar)",
+		    cg->limit_path, cg->limit_file, B(V(cg->limit_usage)), B(V(cg->usage)),
+		    B(outside));
 	put(f->advice, sizeof f->advice,
 	    "they share the limit: the OOM killer picks the process with the highest oom_score "
 	    "(mostly its RSS) in the cgroup, which may be this one for another's growth; give "
@@ -1020,13 +1029,13 @@ static void race_detector(const struct capture *c, const struct ledger *l, struc
 	put(f->evidence, sizeof f->evidence, "build info: -race=true (%s)", version_or(c));
 	if (l->have_split) {
 		const struct class_total *h = &c->os.maps.cls[MC_GO_HEAP];
-		more(f->evidence, sizeof f->evidence,
-		     "; %llu shadow and metadata mappings (at 0x2000... to 0x3fff...): %s "
-		     "mapped, %s resident; beside Go heap arenas of %s resident",
-		     (unsigned long long)r->mappings, B(r->size), B(r->rss), B(h->rss));
+		fmt_append(f->evidence, sizeof f->evidence,
+			   "; %llu shadow and metadata mappings (at 0x2000... to 0x3fff...): %s "
+			   "mapped, %s resident; beside Go heap arenas of %s resident",
+			   (unsigned long long)r->mappings, B(r->size), B(r->rss), B(h->rss));
 		if (h->rss)
-			more(f->evidence, sizeof f->evidence, " (%.1fx)",
-			     (double)r->rss / (double)h->rss);
+			fmt_append(f->evidence, sizeof f->evidence, " (%.1fx)",
+				   (double)r->rss / (double)h->rss);
 	}
 	put(f->advice, sizeof f->advice,
 	    "a -race binary costs several times the memory and 2-20x the CPU (the race "

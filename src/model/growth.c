@@ -295,17 +295,6 @@ static void fmt_duration(double s, char *out, size_t cap)
 		snprintf(out, cap, "%.1f days", s / 86400);
 }
 
-__attribute__((format(printf, 3, 4))) static void cat(char *dst, size_t cap, const char *fmt, ...)
-{
-	size_t n = strlen(dst);
-	if (n + 1 >= cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(dst + n, cap - n, fmt, ap);
-	va_end(ap);
-}
-
 /* How the Go heap moved, for a line that is not the heap: the evidence
  * that it is not Go's garbage. */
 static void heap_note(const struct growth_result *res, char *out, size_t cap)
@@ -406,22 +395,22 @@ void growth_findings(const struct growth_series *gs, const struct growth_result 
 			 span, r->fit.r2);
 		if (r->seconds_to_limit >= 0) {
 			fmt_duration(r->seconds_to_limit, when, sizeof when);
-			cat(f->evidence, sizeof f->evidence, "; reaches %s in %s at this rate",
-			    r->limit_name, when);
+			fmt_append(f->evidence, sizeof f->evidence,
+				   "; reaches %s in %s at this rate", r->limit_name, when);
 		}
 		if (gl->less_heap && res[GL_HEAP_INUSE].state != GS_GROWING &&
 		    gs->n && gs->s[gs->n - 1].v[GL_HEAP_INUSE].known)
-			cat(f->evidence, sizeof f->evidence,
-			    "; fitted without HeapInuse (the heap's garbage between GCs)");
+			fmt_append(f->evidence, sizeof f->evidence,
+				   "; fitted without HeapInuse (the heap's garbage between GCs)");
 		if (i != GL_HEAP_ALLOC && i != GL_HEAP_INUSE)
-			cat(f->evidence, sizeof f->evidence, "; %s", heap);
+			fmt_append(f->evidence, sizeof f->evidence, "; %s", heap);
 		if (i == GL_WORKING_SET && res[GL_RSS].state != GS_GROWING)
-			cat(f->evidence, sizeof f->evidence,
-			    "; this process's RES %s: the growth is elsewhere in its cgroup",
-			    growth_state_name(res[GL_RSS].state));
+			fmt_append(f->evidence, sizeof f->evidence,
+				   "; this process's RES %s: the growth is elsewhere in its cgroup",
+				   growth_state_name(res[GL_RSS].state));
 		if (i == GL_STACKS && res[GL_GOROUTINES].state == GS_GROWING) {
 			fmt_rate(res[GL_GOROUTINES].fit.slope, 1, rate, sizeof rate);
-			cat(f->evidence, sizeof f->evidence, "; goroutines %s", rate);
+			fmt_append(f->evidence, sizeof f->evidence, "; goroutines %s", rate);
 		}
 		snprintf(f->advice, sizeof f->advice, "%s", advice_of(i));
 	}

@@ -1,6 +1,7 @@
 #include "correlate/units.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,4 +80,15 @@ int parse_size(const char *s, uint64_t *out)
 		return 0;
 	}
 	return -1;
+}
+
+void fmt_append(char *dst, size_t cap, const char *fmt, ...)
+{
+	size_t n = strlen(dst);
+	if (n + 1 >= cap)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(dst + n, cap - n, fmt, ap);
+	va_end(ap);
 }
