@@ -55,7 +55,8 @@ int parse_container_id(const char *path, char *out, size_t cap);
  * (version 2) or of the v1 hierarchy with the memory controller, and the
  * root of the hierarchy mounted there ("/" on a host; "/docker/abc" in a v1
  * container without a cgroup namespace, whose cgroup paths then start with
- * it).  Returns 0, or -1 when not mounted. */
+ * it).  The first such mount, or the last one mounted over it at the same
+ * point (the one a path there reaches).  Returns 0, or -1 when not mounted. */
 int parse_mountinfo_cgroup(const char *buf, size_t len, int version, char *mnt, size_t cap,
 			   char *root, size_t root_cap);
 

@@ -1,8 +1,12 @@
 /* The process's context: its environment and its memory cgroup. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "correlate/acquire.h"
 #include "correlate/context.h"
@@ -100,6 +104,49 @@ static void rec_mountinfo(struct record *r, const char *buf, size_t len)
 	free(lines.data);
 }
 
+/* A process in another cgroup namespace than correlate's (a pod's own, when
+ * correlate runs in one on a cgroup v2 node) reads as "/../..": a path
+ * relative to correlate's namespace, which names no folder.  The host's
+ * namespace, init's, names every cgroup from the hierarchy's root; entering
+ * it (setns, CAP_SYS_ADMIN) changes only how cgroup paths read, for the
+ * rest of the run.  Tried once. */
+static int enter_init_cgroupns(char *why, size_t cap)
+{
+	static int state; /* 0 not tried, 1 entered, -1 failed (why kept) */
+	static char failed[96];
+	if (state == 0) {
+		/* init's, or kthreadd's where init's is refused (kernel threads
+		 * live in the initial namespaces; pid 2 is kthreadd in the host's
+		 * PID namespace) */
+		int fd = open("/proc/1/ns/cgroup", O_RDONLY | O_CLOEXEC);
+		char comm[32] = "";
+		FILE *k = fd < 0 ? fopen("/proc/2/comm", "re") : NULL;
+		if (k && fgets(comm, sizeof comm, k) && strcmp(comm, "kthreadd\n") == 0)
+			fd = open("/proc/2/ns/cgroup", O_RDONLY | O_CLOEXEC);
+		if (k)
+			fclose(k);
+		struct stat a, b;
+		if (fd >= 0 && fstat(fd, &a) == 0 && stat("/proc/self/ns/cgroup", &b) == 0 &&
+		    a.st_ino == b.st_ino) {
+			snprintf(failed, sizeof failed,
+				 "outside correlate's cgroup namespace, which is init's");
+			state = -1;
+		} else if (fd < 0 || setns(fd, CLONE_NEWCGROUP) != 0) {
+			snprintf(failed, sizeof failed,
+				 "outside correlate's cgroup namespace; entering init's: %s",
+				 strerror(errno));
+			state = -1;
+		} else {
+			state = 1;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (state < 0)
+		snprintf(why, cap, "%s", failed);
+	return state > 0 ? 0 : -1;
+}
+
 void acquire_cgroup(pid_t pid, struct cgroup_info *out)
 {
 	char path[800], mnt[512], root[512], why[96] = "";
@@ -114,10 +161,23 @@ void acquire_cgroup(pid_t pid, struct cgroup_info *out)
 		snprintf(why, sizeof why, "%s: %s", path, strerror(e));
 		goto parse;
 	}
-	rec_add(&r, path, t.data, t.len);
 	int rc = parse_proc_cgroup(t.data, t.len, &version, cgpath, sizeof cgpath);
+	/* Outside correlate's cgroup namespace (its path climbs above the
+	 * namespace's root): read again from the host's, where it is named from
+	 * the hierarchy's root. */
+	if (rc == 0 && strncmp(cgpath, "/..", 3) == 0 && (cgpath[3] == '/' || !cgpath[3])) {
+		if (enter_init_cgroupns(why, sizeof why) == 0) {
+			text_free(&t);
+			if ((e = read_path(path, &t)) != 0) {
+				snprintf(why, sizeof why, "%s: %s", path, strerror(e));
+				goto parse;
+			}
+			rc = parse_proc_cgroup(t.data, t.len, &version, cgpath, sizeof cgpath);
+		}
+	}
+	rec_add(&r, path, t.data, t.len);
 	text_free(&t);
-	if (rc != 0)
+	if (rc != 0 || why[0])
 		goto parse;
 	if ((e = read_path("/proc/self/mountinfo", &t)) != 0) {
 		snprintf(why, sizeof why, "/proc/self/mountinfo: %s", strerror(e));

@@ -126,6 +126,7 @@ int parse_proc_cgroup(const char *buf, size_t len, int *version, char *path, siz
 int parse_mountinfo_cgroup(const char *buf, size_t len, int version, char *mnt, size_t cap,
 			   char *root_out, size_t root_cap)
 {
+	int found = 0;
 	for (size_t i = 0; i < len;) {
 		const char *l = buf + i;
 		const char *nl = memchr(l, '\n', len - i);
@@ -154,13 +155,16 @@ int parse_mountinfo_cgroup(const char *buf, size_t len, int version, char *mnt, 
 			     t = strtok_r(NULL, ",", &save))
 				ok |= strcmp(t, "memory") == 0;
 		}
-		if (ok) {
+		/* The first such mount (a chroot's bind of it comes later, at another
+		 * point), or a later one over it at the same point: the one seen
+		 * there (a container with the host's hierarchy mounted over its own). */
+		if (ok && (!found || strcmp(mnt, point) == 0)) {
 			copy_val(mnt, cap, point, strlen(point));
 			copy_val(root_out, root_cap, root, strlen(root));
-			return 0;
+			found = 1;
 		}
 	}
-	return -1;
+	return found ? 0 : -1;
 }
 
 void parse_cgroup_limit(const char *buf, size_t len, opt_u64 *out)

@@ -21,10 +21,11 @@ usage: test_cgroup.py CORRELATE GO_TARGET"""
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
-from harness import MiB, Tap, Target, correlate
+from harness import WRAPPER, MiB, Tap, Target, correlate, validate_schema
 
 
 def memory_cgroup():
@@ -302,6 +303,42 @@ def main():
                 t.ok(f is not None and f["severity"] == "warning" and
                      "GOMEMLIMIT is at or above the cgroup limit" in f["evidence"],
                      "near_limit warns that GOMEMLIMIT is above the limit", f)
+
+        # 7. correlate in a cgroup namespace of its own, as in a pod on a
+        #    cgroup v2 node (unshare --cgroup, rooted at a sibling's cgroup):
+        #    the target's /proc/PID/cgroup reads "/../...", and correlate
+        #    enters init's namespace (CAP_SYS_ADMIN) to read it from the root.
+        #    Without CAP_SYS_ADMIN it says why it has no cgroup.
+        pod = cgroup("pod-correlate")
+        cg = cgroup("pod-target", limit)
+        with Target(cg.argv([target, "-heap", "32MiB"])) as tg:
+            for label, drop in (("in a cgroup namespace of its own", []),
+                                ("... without CAP_SYS_ADMIN",
+                                 ["setpriv", "--inh-caps=-sys_admin",
+                                  "--bounding-set=-sys_admin"])):
+                argv = ["sh", "-c", f'echo $$ > "{pod.dir}/cgroup.procs" && exec "$@"', "sh",
+                        "unshare", "--cgroup", *drop, *WRAPPER, binary, "--pid", str(tg.pid),
+                        "--url", tg.url, "--json"]
+                cp = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+                doc = json.loads(cp.stdout) if cp.returncode == 0 else None
+                errs = validate_schema(doc) if doc else ["no document"]
+                c = (doc or {}).get("process", {}).get("cgroup") or {}
+                if not drop:
+                    t.ok(cp.returncode == 0 and not errs and c.get("path") == cg.path and
+                         c.get("limit_bytes") == limit and c.get("limit_path") == cg.path and
+                         c.get("working_set_bytes"),
+                         f"{label}: the target's cgroup is found from the hierarchy's root, "
+                         "with its limit and working set",
+                         (cp.returncode, cp.stderr[-500:], errs[:3],
+                          {k: c.get(k) for k in ("path", "limit_bytes", "not_read_because")}))
+                else:
+                    t.ok(cp.returncode == 0 and not errs and c.get("version") is None and
+                         "outside correlate's cgroup namespace" in
+                         (c.get("not_read_because") or "") and
+                         c.get("path", "").startswith("/.."),
+                         f"{label}: no cgroup, and the report says why",
+                         (cp.returncode, cp.stderr[-500:],
+                          {k: c.get(k) for k in ("path", "not_read_because")}))
 
         # 6. Outside any limit: no near_limit warning.
         with Target([target, "-heap", "32MiB"]) as tg:

@@ -498,6 +498,18 @@ static void test_mountinfo_lines(void **state)
 	assert_int_equal(mount_of(docker_v2, strlen(docker_v2), 2, mnt, sizeof mnt), 0);
 	assert_string_equal(mnt, "/sys/fs/cgroup");
 
+	/* a pod's own cgroup2, then the host's mounted over it at the same
+	 * point (what a path there reaches), then a chroot's bind elsewhere */
+	const char *pod = "900 800 0:27 / /sys/fs/cgroup ro - cgroup2 cgroup rw\n"
+			  "901 900 0:27 /../../.. /sys/fs/cgroup ro - cgroup2 cgroup rw\n"
+			  "902 800 0:27 /../../.. /srv/root/sys/fs/cgroup ro - cgroup2 cgroup rw\n";
+	char root[512];
+	assert_int_equal(parse_mountinfo_cgroup(pod, strlen(pod), 2, mnt, sizeof mnt, root,
+						sizeof root),
+			 0);
+	assert_string_equal(mnt, "/sys/fs/cgroup");
+	assert_string_equal(root, "/../../..");
+
 	/* memory as a whole option, among others, on a "cgroup" mount only */
 	const char *v1 = "30 25 0:26 / /cg/other rw - cgroup cgroup rw,name=memory\n"
 			 "31 25 0:27 / /cg/x rw - cgroup cgroup rw,memory_x\n"
