@@ -22,6 +22,7 @@
 #include "correlate/growth.h"
 #include "correlate/ledger.h"
 #include "correlate/pair.h"
+#include "correlate/privsep.h"
 #include "correlate/render.h"
 #include "correlate/series.h"
 #include "correlate/units.h"
@@ -612,6 +613,7 @@ static int watch_run(int argc, char **argv, char **rest, struct err *err)
 		sleep_until(next);
 	}
 	r.si.wall_seconds = now_mono() - t_start;
+	fetch_reap_leftover(); /* the last sample's fetch child, so its CPU counts */
 	r.si.self_cpu_seconds = (double)(self_cpu_ns() - cpu_start) / 1e9;
 	if (!rc && r.w.save && r.ended[0]) {
 		snprintf(r.ix.ended, sizeof r.ix.ended, "%s", r.ended);
