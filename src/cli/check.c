@@ -76,6 +76,20 @@ static int add_result(struct results *rs, const char *path, int pass, const char
 	return 0;
 }
 
+/* One line per pair or series, PASS or FAIL with what held or broke, and
+ * the result kept for the totals and --junit.  The folder's name is
+ * anyone's bytes; the message is made of escaped messages already
+ * (ESC_SAFE leaves those as they are). */
+static int report(struct results *rs, const char *dir, int pass, const char *msg)
+{
+	fputs(pass ? "PASS " : "FAIL ", stdout);
+	esc_fputs(dir, ESC_TEXT, stdout);
+	fputs(": ", stdout);
+	esc_fputs(msg, ESC_SAFE, stdout);
+	putchar('\n');
+	return add_result(rs, dir, pass, msg);
+}
+
 /* Checks one pair; the line goes to stdout. */
 static int check_pair(const char *dir, const struct check_opts *co, struct results *rs)
 {
@@ -114,14 +128,7 @@ static int check_pair(const char *dir, const struct check_opts *co, struct resul
 		pass = expectation_check(&e, &l, &fs, msg, sizeof msg);
 	}
 	capture_free(&c);
-	/* The folder's name is anyone's bytes; the message is made of escaped
-	 * messages already (ESC_SAFE leaves those as they are). */
-	fputs(pass ? "PASS " : "FAIL ", stdout);
-	esc_fputs(dir, ESC_TEXT, stdout);
-	fputs(": ", stdout);
-	esc_fputs(msg, ESC_SAFE, stdout);
-	putchar('\n');
-	return add_result(rs, dir, pass, msg);
+	return report(rs, dir, pass, msg);
 }
 
 /* issue 14: a recorded series (watch --save DIR), replayed as watch
@@ -177,19 +184,12 @@ static int check_series(const char *dir, const struct check_opts *co, struct res
 				memmove(msg, msg + n, strlen(msg + n) + 1);
 			pass = 0;
 		}
-		if (pass) {
-			size_t n = strlen(msg);
-			snprintf(msg + n, sizeof msg - n, "%s%zu samples, %zu line%s growing",
-				 n ? "; " : "", gs.n, growing.n, growing.n == 1 ? "" : "s");
-		}
+		if (pass)
+			fmt_append(msg, sizeof msg, "%s%zu samples, %zu line%s growing",
+				   msg[0] ? "; " : "", gs.n, growing.n, growing.n == 1 ? "" : "s");
 	}
 	growth_series_free(&gs);
-	fputs(pass ? "PASS " : "FAIL ", stdout);
-	esc_fputs(dir, ESC_TEXT, stdout);
-	fputs(": ", stdout);
-	esc_fputs(msg, ESC_SAFE, stdout);
-	putchar('\n');
-	return add_result(rs, dir, pass, msg);
+	return report(rs, dir, pass, msg);
 }
 
 /* "1MiB/min", "64KiB/s", "10MiB/h", "4096" (per second) into bytes/s. */
